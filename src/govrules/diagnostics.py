@@ -1,0 +1,84 @@
+"""One diagnostic type for every stage, with stable codes.
+
+Codes: `GR1xx` policy syntax, `GR2xx` policy meaning and types, `GR3xx` manifest, `GR4xx` evaluation,
+`GR5xx` waivers and configuration. Stages collect diagnostics; a boundary raises `GovrulesError` once with all of
+them, sorted by file, line, column and code.
+
+    >>> d = Diagnostic("GR301", "error", "unknown key `ownr`", Span("a.yaml", 2, 1), hint="did you mean `owners`?")
+    >>> d.format()
+    'a.yaml:2:1: GR301 unknown key `ownr` (did you mean `owners`?)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from govrules.span import SourceText, Span
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None = None
+    hint: str = ""
+    related: tuple[Span, ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        if self.span is None:
+            return ("", 0, 0, self.code)
+        return (self.span.file, self.span.line, self.span.col, self.code)
+
+    def format(self, source: SourceText | None = None) -> str:
+        where = f"{self.span.start}: " if self.span else ""
+        tail = ""
+        if self.hint:
+            tail = f" ({self.hint})" if self.hint.startswith("did you mean") else f"\n    hint: {self.hint}"
+        text = f"{where}{self.code} {self.message}{tail}"
+        if source is not None and self.span is not None:
+            snippet = source.snippet(self.span)
+            if snippet:
+                head, _, rest = text.partition("\n")
+                text = f"{head}\n{snippet}" + (f"\n{rest}" if rest else "")
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"code": self.code, "severity": self.severity, "message": self.message}
+        out["location"] = self.span.to_json() if self.span else None
+        out["hint"] = self.hint
+        return out
+
+
+def sort_diagnostics(items: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(items, key=Diagnostic.sort_key))
+
+
+def has_errors(items: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in items)
+
+
+class GovrulesError(Exception):
+    """Raised once at a stage boundary with every diagnostic that stage found (never empty)."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: dict[str, SourceText] | None = None) -> None:
+        self.diagnostics = sort_diagnostics(diagnostics)
+        if not self.diagnostics:
+            raise ValueError("GovrulesError needs at least one diagnostic")
+        self.sources = dict(sources or {})
+        super().__init__(self.diagnostics[0].format())
+
+    def format(self) -> str:
+        return "\n".join(d.format(self.sources.get(d.span.file) if d.span else None) for d in self.diagnostics)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`did you mean `x`?` for the closest candidate, or "" when nothing is close."""
+    import difflib
+
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean `{match[0]}`?" if match else ""

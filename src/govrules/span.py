@@ -1,0 +1,54 @@
+"""Source positions: where in which file a piece of text lives.
+
+A `Span` is 1-based and end-exclusive, and carries its file, so every diagnostic and every verdict can say
+`file:line:col`. `SourceText` holds a file's text and answers "which line is this?" for snippets with a caret.
+
+    >>> Span("ai-project.yaml", 3, 5).start
+    'ai-project.yaml:3:5'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    file: str
+    line: int
+    col: int
+    end_line: int = 0
+    end_col: int = 0
+
+    @property
+    def start(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.file, self.line, self.col)
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "column": self.col}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """The text of one input file, kept to quote the offending line under a message."""
+
+    name: str
+    text: str
+
+    def line(self, number: int) -> str:
+        lines = self.text.splitlines()
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+    def snippet(self, span: Span) -> str:
+        """The source line and a caret under the column (tabs kept so the caret lines up)."""
+        text = self.line(span.line)
+        if not text:
+            return ""
+        prefix = "".join(ch if ch == "\t" else " " for ch in text[: max(span.col - 1, 0)])
+        width = 1
+        if span.end_line == span.line and span.end_col > span.col:
+            width = min(span.end_col - span.col, max(len(text) - span.col + 1, 1))
+        return f"    {text}\n    {prefix}{'^' * width}"
