@@ -198,6 +198,8 @@ class _Builder:
         try:
             value = _CONSTRUCTOR.construct_object(node, deep=True)
         except (ValueError, OverflowError, yaml.YAMLError) as err:
+            if tag == f"{_TAG}timestamp":
+                return node.value  # not a real date: the schema reports it where it stands
             raise self.fail("GR309", f"cannot read `{node.value[:40]}` as a {tag.replace(_TAG, '')}: {err}",
                             node, "quote it if it is text") from None
         if isinstance(value, dt.datetime) and value.tzinfo is not None:

@@ -1,0 +1,5 @@
+"""`python -m govrules` runs the command-line interface."""
+
+from govrules.cli import main
+
+raise SystemExit(main())

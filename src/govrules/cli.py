@@ -1,0 +1,150 @@
+"""The `govrules` command line: argparse, exit codes, and nothing heavy at import time.
+
+    $ govrules check examples/ --as-of 2026-11-28
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from govrules import __version__
+
+EXIT_CODES = """exit codes:
+  0  no blocking failure
+  1  at least one blocking failure (a failed rule that is not advisory and that no valid waiver covers)
+  2  the input could not be used (bad manifest, bad policy, bad flag, unreadable file)"""
+
+STAGES = ("idea", "pilot", "program", "enterprise", "retired")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date; write YYYY-MM-DD") from None
+
+
+def _param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"`{text}` is not NAME=VALUE")
+    return name.strip(), value.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="govrules", description="Policy-as-code governance rules for AI projects.",
+                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"govrules {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    check = sub.add_parser("check", help="evaluate ai-project.yaml manifests against the policies",
+                           description="Evaluate manifests (files, or folders searched for ai-project.yaml).",
+                           epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="manifest files or folders (default: .)")
+    check.add_argument("--policy", action="append", metavar="PATH",
+                       help="a .gov file or folder of them; repeatable (default: the bundled pack)")
+    check.add_argument("--as-of", type=_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)")
+    check.add_argument("--stage", choices=STAGES, help="evaluate as if the project were at this stage")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--param", action="append", type=_param, metavar="NAME=VALUE", default=[],
+                       help="override a rule parameter, e.g. waiver_max_days=180 (a number of days for durations)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return _check(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as err:  # the last guard: a user never sees a traceback
+        if os.environ.get("GOVRULES_DEBUG"):
+            raise
+        sys.stderr.write(f"govrules: internal error: {type(err).__name__}: {err}\n"
+                         "    hint: this is a bug in govrules; rerun with GOVRULES_DEBUG=1 and report the output\n")
+        return 2
+
+
+def _check(args: argparse.Namespace) -> int:
+    from govrules.api import Engine
+    from govrules.diagnostics import GovrulesError
+
+    as_of = args.as_of or dt.datetime.now(dt.UTC).date()
+    try:
+        engine = Engine.load(args.policy, _params(args.param))
+    except GovrulesError as err:
+        sys.stderr.write(err.format() + "\n")
+        return 2
+    report = engine.check(args.paths, as_of, args.stage)
+    if args.format == "json":
+        from govrules.reporters import json as reporter
+
+        text = reporter.render(report)
+    else:
+        from govrules.reporters import text as text_reporter
+
+        text = text_reporter.render(report, color=_color(args.output))
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as err:
+            sys.stderr.write(f"govrules: error: cannot write `{args.output}`: {err.strerror or err}\n")
+            return 2
+    else:
+        sys.stdout.write(text)
+    return report.exit_code
+
+
+def _params(pairs: list[tuple[str, str]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, raw in pairs:
+        out[name] = _parse_value(raw)
+    return out
+
+
+def _parse_value(raw: str) -> object:
+    lowered = raw.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if raw.startswith("[") and raw.endswith("]"):
+        return tuple(x.strip().strip("\"'") for x in raw[1:-1].split(",") if x.strip())
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    for suffix in (" days", " day", "d"):
+        if lowered.endswith(suffix) and lowered[: -len(suffix)].strip().isdigit():
+            return dt.timedelta(days=int(lowered[: -len(suffix)]))
+    try:
+        return int(raw)
+    except ValueError:
+        pass
+    try:
+        return float(raw)
+    except ValueError:
+        return raw.strip("\"'")
+
+
+def _color(output: str | None) -> bool:
+    if output or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()

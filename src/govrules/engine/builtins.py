@@ -1,0 +1,258 @@
+"""Every built-in function and `is` predicate of the DSL, declared once.
+
+Each entry holds its name, a one-line doc, its typing rule (read by the checker), and its implementation (bound
+by the compiler and the explainer). All are total: they never raise on schema-valid data, and a missing input
+gives a missing (or false) result.
+
+    >>> FUNCTIONS["count"].doc
+    'the number of items in a list'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import re2
+
+from govrules.engine.types import BOOL, DATE, DURATION, NUMBER, STRING, Type, list_of
+
+Typing = Callable[[Sequence[Type]], "Type | str"]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a built-in may know besides its arguments: the evaluation date and the manifest's repository."""
+
+    as_of: dt.date
+    repo_root: Path | None = None
+    manifest_dir: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    name: str
+    doc: str
+    arity: tuple[int, int]
+    typing: Typing
+    impl: Callable[..., Any]
+    needs_context: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Predicate:
+    name: str
+    doc: str
+    kinds: frozenset[str]
+    impl: Callable[[Any], bool]
+
+
+# ---- typing rules ----
+
+
+def _list_arg(args: Sequence[Type]) -> Type | str:
+    return args[0] if args[0].kind in ("list", "any") else f"expects a list, found {args[0].show()}"
+
+
+def _count(args: Sequence[Type]) -> Type | str:
+    checked = _list_arg(args)
+    return NUMBER if isinstance(checked, Type) else checked
+
+
+def _ordered_list(args: Sequence[Type]) -> Type | str:
+    t = args[0]
+    if t.kind != "list" or t.elem is None or t.elem.kind not in ("number", "date", "duration", "any"):
+        return f"expects a list of numbers, dates or durations, found {t.show()}"
+    return t.elem
+
+
+def _sum(args: Sequence[Type]) -> Type | str:
+    t = args[0]
+    if t.kind != "list" or t.elem is None or t.elem.kind not in ("number", "any"):
+        return f"expects a list of numbers, found {t.show()}"
+    return NUMBER
+
+
+def _text(args: Sequence[Type]) -> Type | str:
+    return STRING if args[0].kind in ("string", "any") else f"expects text, found {args[0].show()}"
+
+
+def _age(args: Sequence[Type]) -> Type | str:
+    return DURATION if args[0].kind in ("date", "any") else f"expects a date, found {args[0].show()}"
+
+
+def _days(args: Sequence[Type]) -> Type | str:
+    return NUMBER if args[0].kind in ("duration", "any") else f"expects a duration, found {args[0].show()}"
+
+
+def _link(args: Sequence[Type]) -> Type | str:
+    return BOOL if args[0].kind in ("string", "any") else f"expects a link (text), found {args[0].show()}"
+
+
+def _distinct(args: Sequence[Type]) -> Type | str:
+    checked = _list_arg(args)
+    if isinstance(checked, str):
+        return checked
+    elem = checked.elem
+    if elem is not None and elem.kind in ("object", "list"):
+        return f"expects a list of plain values, found {checked.show()}"
+    return checked
+
+
+# ---- implementations ----
+
+
+def count(items: Any) -> int:
+    return len(items) if isinstance(items, list | tuple) else 0
+
+
+def distinct(items: Any) -> list[Any]:
+    if not isinstance(items, list | tuple):
+        return []
+    seen: dict[Any, None] = {}
+    for item in items:
+        if item is not None and item != "":
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+def latest(items: Any) -> Any:
+    values = [x for x in items or () if x is not None]
+    return max(values) if values else None
+
+
+def earliest(items: Any) -> Any:
+    values = [x for x in items or () if x is not None]
+    return min(values) if values else None
+
+
+def total(items: Any) -> Any:
+    return sum(x for x in items or () if x is not None)
+
+
+def lower(text: Any) -> Any:
+    return text.strip().lower() if isinstance(text, str) else None
+
+
+def age(ctx: Context, when: Any) -> Any:
+    return ctx.as_of - when if isinstance(when, dt.date) else None
+
+
+def days(duration: Any) -> Any:
+    return duration.days if isinstance(duration, dt.timedelta) else None
+
+
+def link_exists(ctx: Context, link: Any) -> bool:
+    """True for a URL (not fetched: no network) or a repo-relative file that exists inside the repository."""
+    if not isinstance(link, str) or not link.strip():
+        return False
+    if is_url(link):
+        return True
+    if ctx.manifest_dir is None or "\x00" in link or link.startswith(("/", "\\")) or ":" in link:
+        return False
+    root = (ctx.repo_root or ctx.manifest_dir).resolve()
+    target = (ctx.manifest_dir / link.split("#", 1)[0]).resolve()
+    try:
+        target.relative_to(root)
+    except ValueError:
+        return False
+    return os.path.exists(target)
+
+
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in (
+        Function("count", "the number of items in a list", (1, 1), _count, count),
+        Function("distinct", "the list without repeats and without missing or empty items", (1, 1), _distinct,
+                 distinct),
+        Function("latest", "the largest (latest) value of a list of numbers, dates or durations", (1, 1),
+                 _ordered_list, latest),
+        Function("earliest", "the smallest (earliest) value of a list of numbers, dates or durations", (1, 1),
+                 _ordered_list, earliest),
+        Function("sum", "the sum of a list of numbers", (1, 1), _sum, total),
+        Function("lower", "text in lower case with surrounding spaces removed", (1, 1), _text, lower),
+        Function("age", "how long ago a date was, as of the evaluation date (`as_of - date`)", (1, 1), _age, age,
+                 needs_context=True),
+        Function("days", "a duration as a number of days", (1, 1), _days, days),
+        Function("link_exists", "a URL, or a repository-relative path that exists inside the repository", (1, 1),
+                 _link, link_exists, needs_context=True),
+    )
+}
+
+# ---- predicates for `x is NAME` ----
+
+def _options() -> Any:
+    options = re2.Options()
+    options.log_errors = False  # report through diagnostics, never on stderr
+    options.max_mem = 8 << 20
+    return options
+
+
+_EMAIL = re2.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", _options())
+_URL = re2.compile(r"^https?://[^\s/$.?#][^\s]*$", _options())
+_ISO_DATE = re2.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", _options())
+
+
+def is_present(value: Any) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def is_email(value: Any) -> bool:
+    return isinstance(value, str) and _EMAIL.search(value) is not None
+
+
+def is_url(value: Any) -> bool:
+    return isinstance(value, str) and _URL.search(value) is not None
+
+
+def is_iso_date(value: Any) -> bool:
+    if isinstance(value, dt.date):
+        return not isinstance(value, dt.datetime)
+    if not isinstance(value, str) or _ISO_DATE.search(value) is None:
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+_ALL = frozenset({"string", "number", "bool", "date", "duration", "list", "object", "any"})
+PREDICATES: dict[str, Predicate] = {
+    p.name: p
+    for p in (
+        Predicate("present", "the value is given and not empty (`false` and `0` count as given)", _ALL, is_present),
+        Predicate("absent", "the value is missing or empty", _ALL, lambda v: not is_present(v)),
+        Predicate("empty", "a list or text with nothing in it (a missing value counts as empty)",
+                  frozenset({"list", "string", "any"}), is_empty),
+        Predicate("email", "text shaped like an email address (`name@domain.tld`)", frozenset({"string", "any"}),
+                  is_email),
+        Predicate("url", "an http or https URL", frozenset({"string", "any"}), is_url),
+        Predicate("iso_date", "a calendar date written YYYY-MM-DD", frozenset({"string", "date", "any"}),
+                  is_iso_date),
+    )
+}
+
+
+def compile_pattern(pattern: str) -> Any:
+    """A linear-time (RE2) pattern; raises ValueError with RE2's reason when the pattern is not valid."""
+    try:
+        return re2.compile(pattern, _options())
+    except re2.error as err:
+        reason = err.args[0] if err.args else "invalid pattern"
+        raise ValueError(reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)) from None
+
+
+def list_type(elem: Type) -> Type:
+    return list_of(elem)
+
+
+__all__ = ["DATE", "FUNCTIONS", "PREDICATES", "Context", "Function", "Predicate", "compile_pattern"]

@@ -1,0 +1,427 @@
+"""Check before you run: resolve every name and path against the manifest schema and type every expression.
+
+`check_policies(policies, root)` returns a `CheckedPolicySet` or raises `GovrulesError` with every `GR2xx`
+problem at once: unknown paths and names (with "did you mean"), type mismatches at the operand, enum values the
+schema forbids, bad patterns, duplicate rule ids and missing metadata. A policy set that passes cannot make the
+evaluator raise on a schema-valid manifest.
+
+    >>> from govrules.lang.parser import parse_policy
+    >>> from govrules.engine.types import object_of, STRING
+    >>> policy = parse_policy('rule A-1 "t" { severity low enforcement soft remediation "r" require x is present }', "p.gov")
+    >>> len(check_policies([policy], object_of({"x": STRING})).rules)
+    1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean
+from govrules.engine import builtins
+from govrules.engine.types import ANY, BOOL, DATE, DURATION, NUMBER, STRING, Type, list_of
+from govrules.lang import ast
+from govrules.span import Span
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+ENFORCEMENTS = ("advisory", "soft", "hard")
+STAGE_ORDER = ("idea", "pilot", "program", "enterprise")
+_LITERAL_TYPES = {"string": STRING, "number": NUMBER, "bool": BOOL, "date": DATE, "duration": DURATION}
+
+
+@dataclass(frozen=True, slots=True)
+class ParamValue:
+    decl: ast.Param
+    type: Type
+    value: object
+    overridden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedPolicySet:
+    rules: tuple[ast.Rule, ...]
+    lets: tuple[ast.Let, ...]
+    params: Mapping[str, ParamValue]
+    root: Type
+    warnings: tuple[Diagnostic, ...] = ()
+    let_types: Mapping[str, Type] = field(default_factory=dict)
+
+    def name_kind(self, name: str, bound: Sequence[str]) -> str:
+        """How a bare name resolves: `var`, `let`, `param` or `field` (a top-level manifest key)."""
+        if name in bound:
+            return "var"
+        if name in self.let_types:
+            return "let"
+        if name in self.params:
+            return "param"
+        return "field"
+
+
+def literal_type(lit: ast.Literal) -> Type:
+    if lit.kind == "list":
+        items = lit.value if isinstance(lit.value, tuple) else ()
+        kinds = {_python_kind(v) for v in items}
+        return list_of(_LITERAL_TYPES.get(kinds.pop(), ANY) if len(kinds) == 1 else ANY)
+    return _LITERAL_TYPES[lit.kind]
+
+
+def _python_kind(value: object) -> str:
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, dt.timedelta):
+        return "duration"
+    if isinstance(value, dt.date):
+        return "date"
+    return "string"
+
+
+def check_policies(policies: Sequence[ast.Policy], root: Type,
+                   overrides: Mapping[str, object] | None = None) -> CheckedPolicySet:
+    checker = _Checker(root, dict(overrides or {}))
+    for policy in policies:
+        for item in policy.items:
+            checker.declare(item)
+    checker.check_overrides()
+    for policy in policies:
+        for item in policy.items:
+            if isinstance(item, ast.Rule):
+                checker.check_rule(item)
+    if checker.errors:
+        raise GovrulesError(checker.errors)
+    return CheckedPolicySet(tuple(checker.rules), tuple(checker.lets), checker.params, root,
+                            tuple(checker.warnings), checker.let_types)
+
+
+class _Checker:
+    def __init__(self, root: Type, overrides: dict[str, object]) -> None:
+        self.root, self.overrides = root, overrides
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+        self.rules: list[ast.Rule] = []
+        self.rule_spans: dict[str, Span] = {}
+        self.lets: list[ast.Let] = []
+        self.let_types: dict[str, Type] = {}
+        self.params: dict[str, ParamValue] = {}
+        stage = root.field("stage")
+        current = stage.field("current") if stage else None
+        self.stages = sorted(str(s) for s in current.enum) if current and current.enum else list(STAGE_ORDER)
+
+    def error(self, code: str, message: str, span: Span, hint: str = "") -> None:
+        self.errors.append(Diagnostic(code, "error", message, span, hint))
+
+    # ---- declarations ----
+
+    def declare(self, item: ast.Item) -> None:
+        if isinstance(item, ast.Rule):
+            if item.id in self.rule_spans:
+                first = self.rule_spans[item.id]
+                self.error("GR201", f"rule id `{item.id}` is already used at {first.start}", item.span,
+                           "give every rule its own id")
+            self.rule_spans[item.id] = item.span
+            return
+        if item.name in self.params or item.name in self.let_types:
+            self.error("GR202", f"`{item.name}` is declared twice", item.span, "rename one of them")
+            return
+        if self.root.field(item.name) is not None:
+            self.error("GR202", f"`{item.name}` is a manifest field and cannot be redeclared", item.span,
+                       "choose another name")
+            return
+        if isinstance(item, ast.Param):
+            self.params[item.name] = ParamValue(item, literal_type(item.default), item.default.value)
+        else:
+            self.let_types[item.name] = self.bool_or_any(self.expr(item.expr, {}), item.expr, allow_any=True)
+            self.lets.append(item)
+
+    def check_overrides(self) -> None:
+        for name, value in self.overrides.items():
+            param = self.params.get(name)
+            if param is None:
+                hint = did_you_mean(name, self.params)
+                self.errors.append(Diagnostic("GR501", "error", f"unknown rule parameter `{name}`", None,
+                                              hint or "`govrules rules` lists the parameters"))
+                continue
+            lit = ast.Literal(value, _python_kind(value) if not isinstance(value, tuple) else "list")
+            if not param.type.accepts(literal_type(lit)):
+                self.errors.append(Diagnostic("GR502", "error",
+                                              f"parameter `{name}` needs {param.type.show()}, found `{value}`", None))
+                continue
+            self.params[name] = ParamValue(param.decl, param.type, value, True)
+
+    def bool_or_any(self, t: Type, node: ast.Expr, allow_any: bool = False) -> Type:
+        return t if allow_any else self.want_bool(t, node)
+
+    # ---- rules ----
+
+    def check_rule(self, rule: ast.Rule) -> None:
+        spans = dict(rule.meta_spans)
+        if not rule.title.strip():
+            self.error("GR210", f"rule `{rule.id}` has an empty title", rule.span, "say what the rule asks for")
+        for key, allowed in (("severity", SEVERITIES), ("enforcement", ENFORCEMENTS)):
+            value = getattr(rule, key)
+            if value is None:
+                self.error("GR211", f"rule `{rule.id}` has no `{key}`", rule.span,
+                           f"add `{key} {allowed[-1] if key == 'severity' else 'soft'}` (one of {', '.join(allowed)})")
+            elif value not in allowed:
+                self.error("GR212", f"unknown {key} `{value}`", spans.get(key, rule.span),
+                           did_you_mean(value, allowed) or f"use one of {', '.join(allowed)}")
+        if not rule.remediation:
+            self.error("GR211", f"rule `{rule.id}` has no `remediation`", rule.span,
+                       "add `remediation \"…\"`: what the project team should do to pass")
+        if not rule.references:
+            self.warnings.append(Diagnostic("GR213", "warning", f"rule `{rule.id}` cites no references", rule.span,
+                                            "add `references \"…\"` naming the article or control it enforces"))
+        if not rule.requires:
+            self.error("GR211", f"rule `{rule.id}` has no `require`", rule.span, "add at least one `require …`")
+        for esc in rule.escalations:
+            if esc.level not in ENFORCEMENTS:
+                self.error("GR212", f"unknown enforcement `{esc.level}`", esc.span,
+                           did_you_mean(esc.level, ENFORCEMENTS) or f"use one of {', '.join(ENFORCEMENTS)}")
+            if esc.from_stage is not None and esc.from_stage not in STAGE_ORDER:
+                self.error("GR214", f"unknown stage `{esc.from_stage}`", esc.span,
+                           did_you_mean(esc.from_stage, STAGE_ORDER) or f"use one of {', '.join(STAGE_ORDER)}")
+            if esc.condition is not None:
+                self.want_bool(self.expr(esc.condition, {}), esc.condition)
+        for cond in rule.when:
+            self.want_bool(self.expr(cond, {}), cond)
+        for req in rule.requires:
+            self.want_bool(self.expr(req.expr, {}), req.expr)
+        self.rules.append(rule)
+
+    def want_bool(self, t: Type, node: ast.Expr) -> Type:
+        if t.kind not in ("bool", "any"):
+            self.error("GR220", f"expected a condition (true or false), found {t.show()}", node.span,
+                       "compare it, e.g. `… is present` or `… == \"value\"`")
+        return BOOL
+
+    # ---- expressions ----
+
+    def expr(self, node: ast.Expr, env: Mapping[str, Type]) -> Type:
+        method = getattr(self, f"_{type(node).__name__}")
+        result: Type = method(node, env)
+        return result
+
+    def _Literal(self, node: ast.Literal, env: Mapping[str, Type]) -> Type:
+        return literal_type(node)
+
+    def _AsOf(self, node: ast.AsOf, env: Mapping[str, Type]) -> Type:
+        return DATE
+
+    def _Name(self, node: ast.Name, env: Mapping[str, Type]) -> Type:
+        return self.lookup(node.id, node.span, env)
+
+    def lookup(self, name: str, span: Span, env: Mapping[str, Type]) -> Type:
+        if name in env:
+            return env[name]
+        if name in self.let_types:
+            return self.let_types[name]
+        if name in self.params:
+            return self.params[name].type
+        field_type = self.root.field(name)
+        if field_type is not None:
+            return field_type
+        candidates = [*env, *self.let_types, *self.params, *self.root.fields]
+        self.error("GR204", f"unknown name `{name}`", span,
+                   did_you_mean(name, candidates) or "name a manifest field, a `let`, a `param` or a bound variable")
+        return ANY
+
+    def _Path(self, node: ast.Path, env: Mapping[str, Type]) -> Type:
+        t = self.lookup(node.head, node.span, env)
+        shown = node.head
+        for i, name in enumerate(node.fields):
+            span = node.field_spans[i] if i < len(node.field_spans) else node.span
+            if t.kind == "any":
+                return ANY
+            if t.kind == "list":
+                self.error("GR205", f"`{shown}` is a list; it has no field `{name}`", span,
+                           f"go through its items: `every x in {shown}: x.{name} …`")
+                return ANY
+            if t.kind != "object":
+                self.error("GR205", f"`{shown}` is {t.show()}; it has no field `{name}`", span)
+                return ANY
+            sub = t.field(name)
+            if sub is None:
+                self.error("GR204", f"unknown manifest field `{shown}.{name}`", span,
+                           did_you_mean(name, t.fields) and f"did you mean `{shown}.{did_you_mean(name, t.fields)[14:-2]}`?")
+                return ANY
+            t, shown = sub, f"{shown}.{name}"
+        return t
+
+    def _Not(self, node: ast.Not, env: Mapping[str, Type]) -> Type:
+        return self.want_bool(self.expr(node.operand, env), node.operand)
+
+    def _Neg(self, node: ast.Neg, env: Mapping[str, Type]) -> Type:
+        t = self.expr(node.operand, env)
+        if t.kind not in ("number", "duration", "any"):
+            self.error("GR221", f"cannot negate {t.show()}", node.span)
+        return t
+
+    def _BoolOp(self, node: ast.BoolOp, env: Mapping[str, Type]) -> Type:
+        for operand in node.operands:
+            self.want_bool(self.expr(operand, env), operand)
+        return BOOL
+
+    def _Compare(self, node: ast.Compare, env: Mapping[str, Type]) -> Type:
+        left, right = self.expr(node.left, env), self.expr(node.right, env)
+        ordered = node.op not in ("==", "!=")
+        if not left.accepts(right):
+            self.error("GR223", f"cannot compare {left.show()} with {right.show()}", node.right.span,
+                       _compare_hint(left, right))
+            return BOOL
+        for side, t in ((node.left, left), (node.right, right)):
+            if t.kind in ("list", "object") or (ordered and t.kind in ("string", "bool")):
+                what = "ordered (<, >)" if ordered and t.kind in ("string", "bool") else f"compared with `{node.op}`"
+                self.error("GR222", f"{t.show()} cannot be {what}", side.span,
+                           "compare numbers, dates or durations" if ordered else "compare single values")
+                return BOOL
+        self.check_enum(left, node.right)
+        self.check_enum(right, node.left)
+        return BOOL
+
+    def check_enum(self, t: Type, other: ast.Expr) -> None:
+        if t.enum is None:
+            return
+        items: list[tuple[object, Span]] = []
+        if isinstance(other, ast.Literal):
+            values = other.value if other.kind == "list" and isinstance(other.value, tuple) else (other.value,)
+            items = [(v, other.span) for v in values]
+        elif isinstance(other, ast.ListExpr):
+            items = [(i.value, i.span) for i in other.items if isinstance(i, ast.Literal)]
+        allowed = sorted(str(v) for v in t.enum)
+        for value, span in items:
+            if value not in t.enum:
+                self.error("GR206", f"`{value}` is not a value the manifest schema allows here", span,
+                           did_you_mean(str(value), allowed) or f"allowed: {', '.join(allowed)}")
+
+    def _Arith(self, node: ast.Arith, env: Mapping[str, Type]) -> Type:
+        left, right = self.expr(node.left, env), self.expr(node.right, env)
+        result = arith_type(node.op, left, right)
+        if result is None:
+            self.error("GR224", f"cannot compute {left.show()} {node.op} {right.show()}", node.span,
+                       "dates take `+`/`-` a duration (`as_of - 365 days`); a date minus a date is a duration")
+            return ANY
+        return result
+
+    def _Member(self, node: ast.Member, env: Mapping[str, Type]) -> Type:
+        item, coll = self.expr(node.item, env), self.expr(node.collection, env)
+        if coll.kind not in ("list", "any"):
+            self.error("GR225", f"`in` needs a list on its right, found {coll.show()}", node.collection.span,
+                       'write a list: `x in ["a", "b"]`')
+        elif coll.elem is not None and not coll.elem.accepts(item):
+            self.error("GR223", f"cannot look for {item.show()} in a {coll.show()}", node.item.span)
+        else:
+            self.check_enum(item, node.collection)
+        return BOOL
+
+    def _Contains(self, node: ast.Contains, env: Mapping[str, Type]) -> Type:
+        coll, items = self.expr(node.collection, env), self.expr(node.items, env)
+        for side, t in ((node.collection, coll), (node.items, items)):
+            if t.kind not in ("list", "any"):
+                self.error("GR225", f"`contains {node.kind}` needs lists on both sides, found {t.show()}", side.span)
+                return BOOL
+        if coll.elem is not None and items.elem is not None and not coll.elem.accepts(items.elem):
+            self.error("GR223", f"cannot look for {items.show()} in a {coll.show()}", node.items.span)
+        elif coll.elem is not None:
+            self.check_enum(coll.elem, node.items)
+        return BOOL
+
+    def _IsTest(self, node: ast.IsTest, env: Mapping[str, Type]) -> Type:
+        t = self.expr(node.operand, env)
+        pred = builtins.PREDICATES.get(node.predicate)
+        if pred is None:
+            self.error("GR207", f"unknown test `is {node.predicate}`", node.predicate_span,
+                       did_you_mean(node.predicate, builtins.PREDICATES)
+                       or f"use one of {', '.join(sorted(builtins.PREDICATES))}")
+        elif t.kind not in pred.kinds:
+            self.error("GR226", f"`is {node.predicate}` does not apply to {t.show()}", node.operand.span)
+        return BOOL
+
+    def _Matches(self, node: ast.Matches, env: Mapping[str, Type]) -> Type:
+        t = self.expr(node.operand, env)
+        if t.kind not in ("string", "any"):
+            self.error("GR226", f"`matches` needs text, found {t.show()}", node.operand.span)
+        try:
+            builtins.compile_pattern(node.pattern)
+        except ValueError as err:
+            self.error("GR208", f"invalid pattern: {err}", node.pattern_span,
+                       "patterns use RE2 syntax (no backreferences or look-around)")
+        return BOOL
+
+    def bind(self, var: str, source: ast.Expr, span: Span, env: Mapping[str, Type]) -> dict[str, Type]:
+        t = self.expr(source, env)
+        if t.kind not in ("list", "any"):
+            self.error("GR225", f"can only go through a list, found {t.show()}", source.span)
+        if var in env or var in self.let_types or var in self.params or self.root.field(var) is not None:
+            self.error("GR209", f"`{var}` already names something here", span, "choose another variable name")
+        return {**env, var: t.elem or ANY}
+
+    def _Quantifier(self, node: ast.Quantifier, env: Mapping[str, Type]) -> Type:
+        inner = self.bind(node.var, node.source, node.span, env)
+        return self.want_bool(self.expr(node.body, inner), node.body)
+
+    def _Comprehension(self, node: ast.Comprehension, env: Mapping[str, Type]) -> Type:
+        inner = self.bind(node.var, node.source, node.span, env)
+        if node.condition is not None:
+            self.want_bool(self.expr(node.condition, inner), node.condition)
+        return list_of(self.expr(node.element, inner))
+
+    def _ListExpr(self, node: ast.ListExpr, env: Mapping[str, Type]) -> Type:
+        types = [self.expr(item, env) for item in node.items]
+        if not types:
+            return list_of(ANY)
+        first = types[0]
+        for item, t in zip(node.items[1:], types[1:], strict=True):
+            if not first.accepts(t):
+                self.error("GR223", f"a list mixes {first.show()} and {t.show()}", item.span)
+        return list_of(first)
+
+    def _Call(self, node: ast.Call, env: Mapping[str, Type]) -> Type:
+        func = builtins.FUNCTIONS.get(node.func)
+        args = [self.expr(a, env) for a in node.args]
+        if func is None:
+            self.error("GR207", f"unknown function `{node.func}`", node.func_span,
+                       did_you_mean(node.func, builtins.FUNCTIONS)
+                       or f"available: {', '.join(sorted(builtins.FUNCTIONS))}")
+            return ANY
+        low, high = func.arity
+        if not low <= len(args) <= high:
+            self.error("GR227", f"`{node.func}` takes {low} argument{'s' if low != 1 else ''}, found {len(args)}",
+                       node.span)
+            return ANY
+        result = func.typing(args)
+        if isinstance(result, str):
+            self.error("GR226", f"`{node.func}` {result}", node.args[0].span if node.args else node.span)
+            return ANY
+        return result
+
+
+def arith_type(op: str, left: Type, right: Type) -> Type | None:
+    kinds = (left.kind, right.kind)
+    if "any" in kinds:
+        return ANY
+    table: dict[tuple[str, str, str], Type] = {
+        ("+", "number", "number"): NUMBER, ("-", "number", "number"): NUMBER, ("*", "number", "number"): NUMBER,
+        ("+", "date", "duration"): DATE, ("-", "date", "duration"): DATE, ("+", "duration", "date"): DATE,
+        ("-", "date", "date"): DURATION, ("+", "duration", "duration"): DURATION,
+        ("-", "duration", "duration"): DURATION, ("*", "number", "duration"): DURATION,
+        ("*", "duration", "number"): DURATION,
+    }
+    if op == "+" and left.kind == "list" and right.kind == "list":
+        return left if left.accepts(right) else None
+    return table.get((op, *kinds))
+
+
+def _compare_hint(left: Type, right: Type) -> str:
+    kinds = {left.kind, right.kind}
+    if kinds == {"date", "string"}:
+        return "write the date without quotes (`2025-01-31`), or compare with `as_of`"
+    if kinds == {"date", "duration"}:
+        return "turn the date into a duration with `age(…)`, or the duration into a date with `as_of - …`"
+    if kinds == {"number", "duration"}:
+        return "write the number as a duration, e.g. `30 days`"
+    return ""
+
+
+__all__: list[str] = ["CheckedPolicySet", "check_policies", "literal_type"]

@@ -1,0 +1,200 @@
+"""Why a `require` failed: re-run it over the located manifest and find the value that decided it.
+
+Only failing requires are explained (the compiled code decides verdicts). The explainer mirrors the compiled
+semantics with the same runtime helpers, and keeps the manifest path of every value it reads, so a finding
+can name `kpis[1].baseline.value` and its line:col — or the nearest present parent when a key is missing.
+
+    >>> # Explainer(checked, doc, as_of, ctx).why(require.expr) -> Witness(path, value, text)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from govrules.engine import builtins, runtime
+from govrules.engine.checker import CheckedPolicySet
+from govrules.lang import ast
+from govrules.lang.printer import print_expr
+from govrules.manifest.loader import DocPath, LocatedDocument
+
+Located = tuple[Any, DocPath | None]
+_COMPARE = {"==": runtime.eq, "!=": runtime.ne, "<": runtime.lt, "<=": runtime.le, ">": runtime.gt,
+            ">=": runtime.ge}
+_ARITH = {"+": runtime.add, "-": runtime.sub, "*": runtime.mul}
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    path: DocPath | None
+    text: str
+
+
+def dotted(path: DocPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def show(value: Any) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.timedelta):
+        return f"{value.days} days"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return '""' if value == "" else f'"{value}"' if len(value) <= 60 else f'"{value[:57]}…"'
+    if isinstance(value, list):
+        return "an empty list" if not value else f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an empty mapping" if not value else "a mapping"
+    return str(value)
+
+
+class Explainer:
+    def __init__(self, checked: CheckedPolicySet, doc: LocatedDocument, as_of: dt.date,
+                 ctx: builtins.Context) -> None:
+        self.checked, self.doc, self.as_of, self.ctx = checked, doc, as_of, ctx
+        self.lets: dict[str, Located] = {}
+        for let in checked.lets:
+            self.lets[let.name] = (self.value(let.expr, {})[0], None)
+
+    # ---- values with their manifest paths ----
+
+    def value(self, node: ast.Expr, env: Mapping[str, Located]) -> Located:  # noqa: C901
+        match node:
+            case ast.Literal(value=value):
+                return (list(value) if isinstance(value, tuple) else value), None
+            case ast.AsOf():
+                return self.as_of, None
+            case ast.Name(id=name):
+                return self.name(name, env)
+            case ast.Path(head=head, fields=fields):
+                value, path = self.name(head, env)
+                for f in fields:
+                    value = (value or runtime.EMPTY).get(f)
+                    path = (*path, f) if path is not None else None
+                return value, path
+            case ast.Not(operand=operand):
+                return (not self.value(operand, env)[0]), None
+            case ast.Neg(operand=operand):
+                return runtime.neg(self.value(operand, env)[0]), None
+            case ast.BoolOp(op="implies", operands=(a, b)):
+                return (not self.truth(a, env) or self.truth(b, env)), None
+            case ast.BoolOp(op="and", operands=operands):
+                return all(self.truth(o, env) for o in operands), None
+            case ast.BoolOp(operands=operands):
+                return any(self.truth(o, env) for o in operands), None
+            case ast.Compare(op=op, left=left, right=right):
+                return _COMPARE[op](self.value(left, env)[0], self.value(right, env)[0]), None
+            case ast.Arith(op=op, left=left, right=right):
+                return _ARITH[op](self.value(left, env)[0], self.value(right, env)[0]), None
+            case ast.Member(item=item, collection=coll, negated=negated):
+                func = runtime.not_member if negated else runtime.member
+                return func(self.value(item, env)[0], self.value(coll, env)[0]), None
+            case ast.Contains(kind=kind, collection=coll, items=items):
+                func = runtime.contains_all if kind == "all" else runtime.contains_any
+                return func(self.value(coll, env)[0], self.value(items, env)[0]), None
+            case ast.IsTest(operand=operand, predicate=pred, negated=negated):
+                result = builtins.PREDICATES[pred].impl(self.value(operand, env)[0])
+                return (not result if negated else result), None
+            case ast.Matches(operand=operand, pattern=pattern):
+                return runtime.matches(builtins.compile_pattern(pattern), self.value(operand, env)[0]), None
+            case ast.Quantifier(kind=kind, var=var, source=source, body=body):
+                results = (self.truth(body, {**env, var: item}) for item in self.items(source, env))
+                return (all(results) if kind == "every" else any(results)), None
+            case ast.Comprehension(element=element, var=var, source=source, condition=cond):
+                out = []
+                for item in self.items(source, env):
+                    inner = {**env, var: item}
+                    if cond is None or self.truth(cond, inner):
+                        out.append(self.value(element, inner)[0])
+                return out, None
+            case ast.ListExpr(items=items):
+                return [self.value(i, env)[0] for i in items], None
+            case ast.Call(func=func, args=args):
+                spec = builtins.FUNCTIONS[func]
+                values = [self.value(a, env)[0] for a in args]
+                return (spec.impl(self.ctx, *values) if spec.needs_context else spec.impl(*values)), None
+        raise TypeError(type(node).__name__)
+
+    def name(self, name: str, env: Mapping[str, Located]) -> Located:
+        kind = self.checked.name_kind(name, list(env))
+        if kind == "var":
+            return env[name]
+        if kind == "let":
+            return self.lets[name]
+        if kind == "param":
+            value = self.checked.params[name].value
+            return (list(value) if isinstance(value, tuple) else value), None
+        return self.doc.data.get(name), (name,)
+
+    def truth(self, node: ast.Expr, env: Mapping[str, Located]) -> bool:
+        return bool(self.value(node, env)[0])
+
+    def items(self, source: ast.Expr, env: Mapping[str, Located]) -> list[Located]:
+        value, path = self.value(source, env)
+        if not isinstance(value, list):
+            return []
+        return [(item, (*path, i) if path is not None else None) for i, item in enumerate(value)]
+
+    # ---- the deciding value of a false condition ----
+
+    def why(self, node: ast.Expr, env: Mapping[str, Located] | None = None) -> Witness:  # noqa: C901
+        env = env or {}
+        match node:
+            case ast.BoolOp(op="and", operands=operands):
+                for operand in operands:
+                    if not self.truth(operand, env):
+                        return self.why(operand, env)
+            case ast.BoolOp(op="or", operands=operands):
+                first = self.why(operands[0], env)
+                return Witness(first.path, f"none of the alternatives holds; {first.text}")
+            case ast.BoolOp(op="implies", operands=(_, b)):
+                return self.why(b, env)
+            case ast.Quantifier(kind="every", var=var, source=source, body=body):
+                for item in self.items(source, env):
+                    inner = {**env, var: item}
+                    if not self.truth(body, inner):
+                        return self.why(body, inner)
+            case ast.Quantifier(kind="some", source=source):
+                value, path = self.value(source, env)
+                what = f"`{dotted(path)}`" if path else f"`{print_expr(source)}`"
+                if not value:
+                    return Witness(path, f"{what} is {show(value)}")
+                return Witness(path, f"no item of {what} satisfies `{print_expr(node.body)}`")
+        return self.leaf(node, env)
+
+    def leaf(self, node: ast.Expr, env: Mapping[str, Located]) -> Witness:
+        reads = [(value, path) for value, path in self.reads(node, env) if path is not None]
+        if not reads:
+            return Witness(None, f"`{print_expr(node)}` is false")
+        parts = [f"`{dotted(path)}` is {show(value)}" for value, path in reads[:3]]
+        return Witness(reads[0][1], "found " + ", ".join(parts))
+
+    def reads(self, node: ast.Expr, env: Mapping[str, Located]) -> list[Located]:
+        """The manifest values a condition reads directly (not inside nested quantifiers)."""
+        if isinstance(node, ast.Path | ast.Name):
+            return [self.value(node, env)]
+        children: tuple[ast.Expr, ...] = ()
+        match node:
+            case ast.Not(operand=o) | ast.Neg(operand=o) | ast.IsTest(operand=o) | ast.Matches(operand=o):
+                children = (o,)
+            case ast.Compare(left=a, right=b) | ast.Arith(left=a, right=b):
+                children = (a, b)
+            case ast.Member(item=a, collection=b) | ast.Contains(collection=a, items=b):
+                children = (a, b)
+            case ast.BoolOp(operands=ops) | ast.ListExpr(items=ops) | ast.Call(args=ops):
+                children = ops
+            case ast.Comprehension(source=s) | ast.Quantifier(source=s):
+                children = (s,)
+        out: list[Located] = []
+        for child in children:
+            out.extend(self.reads(child, env))
+        return out

@@ -1,0 +1,113 @@
+"""Types of DSL values, and the manifest's types read from its JSON Schema.
+
+The checker types every expression with `Type`; `manifest_type(schema)` turns the manifest schema into the
+root object type, so `owners.business_owner.email` resolves to a string before any manifest is read.
+
+    >>> t = object_of({"id": STRING})
+    >>> t.field("id") is STRING
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Type:
+    kind: str  # string number bool date duration list object any
+    elem: Type | None = None
+    fields: Mapping[str, Type] = field(default_factory=dict, compare=False, hash=False)
+    enum: frozenset[object] | None = field(default=None, compare=False, hash=False)
+    description: str = field(default="", compare=False, hash=False)
+
+    def field(self, name: str) -> Type | None:
+        return self.fields.get(name)
+
+    def show(self) -> str:
+        if self.kind == "list":
+            return f"list of {self.elem.show() if self.elem else 'anything'}"
+        if self.kind == "object":
+            return "an object"
+        return {"string": "text", "number": "a number", "bool": "a boolean", "date": "a date",
+                "duration": "a duration", "any": "anything"}.get(self.kind, self.kind)
+
+    def accepts(self, other: Type) -> bool:
+        if self.kind == "any" or other.kind == "any":
+            return True
+        if self.kind != other.kind:
+            return False
+        if self.kind == "list" and self.elem and other.elem:
+            return self.elem.accepts(other.elem)
+        return True
+
+
+STRING = Type("string")
+NUMBER = Type("number")
+BOOL = Type("bool")
+DATE = Type("date")
+DURATION = Type("duration")
+ANY = Type("any")
+OBJECT = Type("object")
+
+
+def list_of(elem: Type) -> Type:
+    return Type("list", elem)
+
+
+def object_of(fields: Mapping[str, Type]) -> Type:
+    return Type("object", fields=dict(fields))
+
+
+def manifest_type(schema: Mapping[str, Any]) -> Type:
+    """The root object type of the manifest schema (only the keyword subset the schema uses)."""
+    defs = schema.get("$defs", {})
+    return _from_schema(schema, defs)
+
+
+def _from_schema(node: Mapping[str, Any], defs: Mapping[str, Any], depth: int = 0) -> Type:
+    if depth > 32:
+        return ANY
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = defs.get(ref.removeprefix("#/$defs/"), {})
+        base = _from_schema(target, defs, depth + 1)
+        desc = node.get("description", base.description)
+        return Type(base.kind, base.elem, base.fields, base.enum, desc)
+    kind = node.get("type")
+    desc = node.get("description", "")
+    enum = frozenset(node["enum"]) if isinstance(node.get("enum"), list) else None
+    if kind == "object":
+        props = node.get("properties", {})
+        return Type("object", fields={k: _from_schema(v, defs, depth + 1) for k, v in props.items()},
+                    description=desc)
+    if kind == "array":
+        return Type("list", _from_schema(node.get("items", {}), defs, depth + 1), description=desc)
+    if kind == "string":
+        return Type("date" if node.get("format") == "date" else "string", enum=enum, description=desc)
+    if kind in ("number", "integer"):
+        return Type("number", enum=enum, description=desc)
+    if kind == "boolean":
+        return Type("bool", description=desc)
+    return Type("any", description=desc)
+
+
+def date_paths(root: Type) -> set[tuple[str, ...]]:
+    """Paths (with `*` for list items) whose values are dates: the loader's quoted dates become dates there."""
+    out: set[tuple[str, ...]] = set()
+
+    def walk(t: Type, path: tuple[str, ...], depth: int) -> None:
+        if depth > 32:
+            return
+        if t.kind == "date":
+            out.add(path)
+        elif t.kind == "object":
+            for name, sub in t.fields.items():
+                walk(sub, (*path, name), depth + 1)
+        elif t.kind == "list" and t.elem is not None:
+            walk(t.elem, (*path, "*"), depth + 1)
+
+    walk(root, (), 0)
+    return out

@@ -1,0 +1,89 @@
+"""The machine contract: the report as JSON, described by `schemas/report.schema.json`.
+
+Keys are stable and sorted where order carries no meaning; no timestamps; the same input gives the same bytes.
+
+    >>> # render(report) -> str
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from govrules import __version__
+from govrules.results import ManifestReport, Report, RuleResult
+
+
+def _value(value: object) -> Any:
+    if isinstance(value, dt.timedelta):
+        return {"days": value.days}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_value(v) for v in value]
+    return value
+
+
+def _result(result: RuleResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule": result.rule,
+        "title": result.title,
+        "verdict": result.verdict.value,
+        "severity": result.severity,
+        "enforcement": result.enforcement,
+        "blocking": result.blocking,
+        "message": result.message,
+        "location": result.location.to_json() if result.location else None,
+        "policy_location": result.policy_location.to_json(),
+        "remediation": result.remediation,
+        "references": list(result.references),
+        "failures": [
+            {"require": f.index + 1, "expression": f.expression, "message": f.message, "found": f.found,
+             "path": f.path, "location": f.location.to_json()}
+            for f in result.failures
+        ],
+    }
+    if result.waiver is not None:
+        w = result.waiver
+        out["waiver"] = {"approver": w.approver, "expires_on": w.expires_on, "reason": w.reason,
+                         "ticket": w.ticket, "location": w.location.to_json()}
+    return out
+
+
+def manifest_json(m: ManifestReport) -> dict[str, Any]:
+    return {
+        "path": m.path,
+        "project": m.project,
+        "stage": m.stage,
+        "evaluated": m.evaluated,
+        "summary": m.counts(),
+        "results": [_result(r) for r in m.results],
+        "diagnostics": [d.to_json() for d in m.diagnostics],
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    totals: dict[str, int] = {}
+    for m in report.manifests:
+        for key, count in m.counts().items():
+            totals[key] = totals.get(key, 0) + count
+    return {
+        "version": report.version,
+        "govrules": __version__,
+        "as_of": report.as_of.isoformat(),
+        "stage": report.stage,
+        "exit_code": report.exit_code,
+        "policy_set": {
+            "hash": report.policy_hash,
+            "rules": [{"id": rid, "title": title, "location": span.to_json()} for rid, title, span in report.rules],
+            "parameters": {k: _value(v) for k, v in report.params.items()},
+        },
+        "summary": {"manifests": len(report.manifests), **totals},
+        "manifests": [manifest_json(m) for m in report.manifests],
+        "diagnostics": [d.to_json() for d in report.diagnostics],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,110 @@
+"""What an evaluation produces: verdicts per rule, per manifest, per run.
+
+    >>> Verdict.WAIVED.value
+    'waived'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from govrules.diagnostics import Diagnostic
+from govrules.span import Span
+
+REPORT_VERSION = "1.0"
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    WAIVED = "waived"
+
+
+@dataclass(frozen=True, slots=True)
+class RequireOutcome:
+    """One failing `require`: what it asks, what was found, and where."""
+
+    index: int
+    expression: str
+    message: str
+    found: str
+    location: Span
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    rule: str
+    approver: str
+    expires_on: str
+    reason: str
+    ticket: str
+    location: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    rule: str
+    title: str
+    verdict: Verdict
+    severity: str
+    enforcement: str
+    blocking: bool
+    message: str
+    location: Span | None
+    policy_location: Span
+    remediation: str
+    references: tuple[str, ...] = ()
+    failures: tuple[RequireOutcome, ...] = ()
+    waiver: Waiver | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestReport:
+    path: str
+    results: tuple[RuleResult, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    evaluated: bool = True
+    project: str = ""
+    stage: str = ""
+
+    def counts(self) -> dict[str, int]:
+        out = {v.value: 0 for v in Verdict}
+        for result in self.results:
+            out[result.verdict.value] += 1
+        out["blocking"] = sum(1 for r in self.results if r.blocking)
+        out["errors"] = sum(1 for d in self.diagnostics if d.severity == "error")
+        out["warnings"] = sum(1 for d in self.diagnostics if d.severity == "warning")
+        return out
+
+    @property
+    def blocked(self) -> bool:
+        return any(r.blocking for r in self.results)
+
+    @property
+    def unusable(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    as_of: dt.date
+    policy_hash: str
+    rules: tuple[tuple[str, str, Span], ...]
+    params: dict[str, object]
+    manifests: tuple[ManifestReport, ...]
+    stage: str | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    version: str = REPORT_VERSION
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if self.diagnostics and any(d.severity == "error" for d in self.diagnostics):
+            return 2
+        if any(m.unusable for m in self.manifests):
+            return 2
+        return 1 if any(m.blocked for m in self.manifests) else 0
