@@ -166,7 +166,7 @@ def _make_transformer() -> Any:
 
         @lark.v_args(meta=True)
         def escalate_from(self, meta: Any, c: list[Any]) -> ast.Escalation:
-            return ast.Escalation(str(c[0]), from_stage=str(c[1]), span=self._s(meta))
+            return ast.Escalation(str(c[0]), from_stage=str(c[1]), span=_tok_span(self.file, c[1]))
 
         @lark.v_args(meta=True)
         def escalate_when(self, meta: Any, c: list[Any]) -> ast.Escalation:

@@ -71,7 +71,7 @@ def validate_document(doc: LocatedDocument) -> tuple[Diagnostic, ...]:
     for error in errors:
         out.extend(_diagnose(error, doc))
     typed = {d.span for d in out if d.code == "GR316"}
-    unique = {(d.code, d.span, d.message): d for d in out if not (d.code == "GR312" and d.span in typed)}
+    unique = {(d.code, d.span, d.message): d for d in out if not (d.code in ("GR312", "GR313") and d.span in typed)}
     return tuple(unique.values())
 
 
