@@ -14,6 +14,7 @@ evaluator raise on a schema-valid manifest.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean
@@ -65,8 +66,6 @@ def literal_type(lit: ast.Literal) -> Type:
 
 
 def _python_kind(value: object) -> str:
-    import datetime as dt
-
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):
@@ -143,6 +142,8 @@ class _Checker:
                 self.errors.append(Diagnostic("GR501", "error", f"unknown rule parameter `{name}`", None,
                                               hint or "`govrules rules` lists the parameters"))
                 continue
+            if param.type.kind == "duration" and isinstance(value, int) and not isinstance(value, bool):
+                value = dt.timedelta(days=value)  # a bare number of days
             lit = ast.Literal(value, _python_kind(value) if not isinstance(value, tuple) else "list")
             if not param.type.accepts(literal_type(lit)):
                 self.errors.append(Diagnostic("GR502", "error",

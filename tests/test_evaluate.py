@@ -1,0 +1,44 @@
+"""Verdicts, failing requires and their manifest locations, waivers (cases/evaluate.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import MINIMAL, as_date, case_id, load_cases
+
+from govrules.api import Engine
+
+CASES = load_cases("evaluate.yaml")
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_evaluate_case(case: dict, tmp_path: Path) -> None:
+    policy = tmp_path / "p.gov"
+    policy.write_text(case["policy"], encoding="utf-8")
+    text = MINIMAL + case.get("append", "")
+    for old, new in (case.get("replace") or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    manifest = tmp_path / "ai-project.yaml"
+    manifest.write_text(text, encoding="utf-8")
+    engine = Engine.load([policy], case.get("params"))
+    report = engine.check_file(manifest, as_of_date(case), case.get("stage"))
+    assert [d.code for d in report.diagnostics if d.severity == "error"] == []
+    verdicts = {r.rule: r.verdict.value for r in report.results}
+    assert verdicts == case["want"]
+    for rule_id, where in (case.get("want_locations") or {}).items():
+        result = next(r for r in report.results if r.rule == rule_id)
+        assert result.location is not None
+        assert [result.location.line, result.location.col] == where, result.failures
+    if "want_failing_requires" in case:
+        got = {r.rule: [f.index + 1 for f in r.failures] for r in report.results if r.failures}
+        assert got == case["want_failing_requires"]
+    if "want_blocking" in case:
+        assert sorted(r.rule for r in report.results if r.blocking) == case["want_blocking"]
+    if "want_notes" in case:
+        assert sorted(d.code for d in report.diagnostics) == case["want_notes"]
+
+
+def as_of_date(case: dict):  # noqa: ANN201
+    return as_date(case.get("as_of", "2026-11-28"))
