@@ -1,0 +1,115 @@
+"""The command line: (exit code, stdout, stderr) together, as a user sees them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from helpers import MINIMAL
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICY = """\
+rule OWN-001 "business owner named" {
+  severity high
+  enforcement hard
+  references "NIST AI RMF GOVERN 2.1"
+  remediation "name the business owner with a valid email"
+  require owners.business_owner.email is email
+}
+"""
+
+
+def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    proc = subprocess.run([sys.executable, "-m", "govrules", *args], capture_output=True, text=True, cwd=cwd,
+                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+                          timeout=60)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "p.gov").write_text(POLICY)
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "ai-project.yaml").write_text(MINIMAL)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "ai-project.yaml").write_text(MINIMAL.replace("ana@corp.example", "ana-at-corp"))
+    return tmp_path
+
+
+def test_pass_exits_0(project: Path) -> None:
+    code, out, err = run("check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", cwd=project)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "ok/ai-project.yaml: ok: 0 failed (0 blocking), 0 waived, 1 passed, 0 not applicable"
+
+
+def test_blocking_failure_exits_1_with_a_located_line(project: Path) -> None:
+    code, out, err = run("check", "bad", "--policy", "p.gov", "--as-of", "2026-11-28", cwd=project)
+    assert (code, err) == (1, "")
+    first = out.splitlines()[0]
+    assert first == "bad/ai-project.yaml:5:43: high OWN-001 `owners.business_owner.email is email` does not hold"
+    assert "    fix: name the business owner with a valid email" in out
+
+
+def test_json_is_valid_against_the_report_schema(project: Path) -> None:
+    code, out, _ = run("check", ".", "--policy", "p.gov", "--as-of", "2026-11-28", "--format", "json", cwd=project)
+    assert code == 1
+    report = json.loads(out)
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(report)
+    assert [m["path"] for m in report["manifests"]] == ["bad/ai-project.yaml", "ok/ai-project.yaml"]
+    assert report["manifests"][0]["results"][0]["location"] == {"file": "bad/ai-project.yaml", "line": 5,
+                                                                 "column": 43}
+
+
+def test_output_is_deterministic(project: Path) -> None:
+    args = ("check", ".", "--policy", "p.gov", "--as-of", "2026-11-28", "--format", "json")
+    assert run(*args, cwd=project) == run(*args, cwd=project)
+
+
+def test_invalid_manifest_exits_2_with_file_line_col(project: Path) -> None:
+    (project / "ok" / "ai-project.yaml").write_text(MINIMAL.replace("current: pilot", "current: pilott"))
+    code, out, _ = run("check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", cwd=project)
+    assert code == 2
+    assert out.splitlines()[0] == "ok/ai-project.yaml:3:18: error GR312 `pilott` is not an allowed value for `stage.current`"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("check", "missing-dir"), "GR300 `missing-dir` does not exist"),
+        (("check", "ok", "--as-of", "yesterday"), "`yesterday` is not a date"),
+        (("check", "ok", "--format", "xml"), "invalid choice: 'xml'"),
+        (("check", "ok", "--policy", "nope.gov"), "policy path `nope.gov` does not exist"),
+        (("check", "ok", "--stage", "pilott"), "invalid choice: 'pilott'"),
+    ],
+)
+def test_bad_input_exits_2_without_traceback(project: Path, args: tuple[str, ...], needle: str) -> None:
+    code, out, err = run(*args, cwd=project)
+    assert code == 2
+    assert needle in out + err
+    assert "Traceback" not in out + err
+
+
+def test_bad_policy_exits_2_with_caret(project: Path) -> None:
+    (project / "p.gov").write_text(POLICY.replace("is email", "is emial"))
+    code, _, err = run("check", "ok", "--policy", "p.gov", cwd=project)
+    assert code == 2
+    assert err.splitlines()[0] == "p.gov:6:42: GR207 unknown test `is emial` (did you mean `email`?)"
+    assert err.splitlines()[2].strip() == "^^^^^"
+
+
+def test_help_lists_exit_codes() -> None:
+    code, out, _ = run("check", "--help")
+    assert code == 0
+    assert "1  at least one blocking failure" in out
+
+
+def test_cli_does_not_import_the_web_stack() -> None:
+    code = "import sys, govrules.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi','uvicorn','starlette','pydantic')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(ROOT / "src")}, check=True).stdout
+    assert out.strip() == "[]"
