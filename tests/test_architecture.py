@@ -19,7 +19,13 @@ OWNERS = {
 # package -> packages it must not import
 FORBIDDEN = {
     "span.py": {"govrules.diagnostics", "govrules.lang", "govrules.engine", "govrules.api", "govrules.cli"},
-    "diagnostics.py": {"govrules.lang", "govrules.manifest", "govrules.engine", "govrules.api", "govrules.cli"},
+    "diagnostics.py": {
+        "govrules.lang",
+        "govrules.manifest",
+        "govrules.engine",
+        "govrules.api",
+        "govrules.cli",
+    },
     "lang/": {"govrules.engine", "govrules.manifest", "govrules.api", "govrules.cli", "govrules.reporters"},
     "manifest/": {"govrules.engine", "govrules.lang", "govrules.api", "govrules.cli", "govrules.reporters"},
     "engine/": {"govrules.api", "govrules.cli", "govrules.reporters", "govrules.server"},

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from helpers import MINIMAL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,9 +25,14 @@ rule OWN-001 "business owner named" {
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    proc = subprocess.run([sys.executable, "-m", "govrules", *args], capture_output=True, text=True, cwd=cwd,
-                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "govrules", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        timeout=60,
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -43,26 +49,36 @@ def project(tmp_path: Path) -> Path:
 def test_pass_exits_0(project: Path) -> None:
     code, out, err = run("check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", cwd=project)
     assert (code, err) == (0, "")
-    assert out.splitlines()[0] == "ok/ai-project.yaml: ok: 0 failed (0 blocking), 0 waived, 1 passed, 0 not applicable"
+    assert (
+        out.splitlines()[0]
+        == "ok/ai-project.yaml: ok: 0 failed (0 blocking), 0 waived, 1 passed, 0 not applicable"
+    )
 
 
 def test_blocking_failure_exits_1_with_a_located_line(project: Path) -> None:
     code, out, err = run("check", "bad", "--policy", "p.gov", "--as-of", "2026-11-28", cwd=project)
     assert (code, err) == (1, "")
     first = out.splitlines()[0]
-    assert first == "bad/ai-project.yaml:5:43: high OWN-001 `owners.business_owner.email is email` does not hold"
+    assert (
+        first == "bad/ai-project.yaml:5:43: high OWN-001 `owners.business_owner.email is email` does not hold"
+    )
     assert "    fix: name the business owner with a valid email" in out
 
 
 def test_json_is_valid_against_the_report_schema(project: Path) -> None:
-    code, out, _ = run("check", ".", "--policy", "p.gov", "--as-of", "2026-11-28", "--format", "json", cwd=project)
+    code, out, _ = run(
+        "check", ".", "--policy", "p.gov", "--as-of", "2026-11-28", "--format", "json", cwd=project
+    )
     assert code == 1
     report = json.loads(out)
     schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(report)
     assert [m["path"] for m in report["manifests"]] == ["bad/ai-project.yaml", "ok/ai-project.yaml"]
-    assert report["manifests"][0]["results"][0]["location"] == {"file": "bad/ai-project.yaml", "line": 5,
-                                                                 "column": 43}
+    assert report["manifests"][0]["results"][0]["location"] == {
+        "file": "bad/ai-project.yaml",
+        "line": 5,
+        "column": 43,
+    }
 
 
 def test_output_is_deterministic(project: Path) -> None:
@@ -74,7 +90,10 @@ def test_invalid_manifest_exits_2_with_file_line_col(project: Path) -> None:
     (project / "ok" / "ai-project.yaml").write_text(MINIMAL.replace("current: pilot", "current: pilott"))
     code, out, _ = run("check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", cwd=project)
     assert code == 2
-    assert out.splitlines()[0] == "ok/ai-project.yaml:3:18: error GR312 `pilott` is not an allowed value for `stage.current`"
+    assert (
+        out.splitlines()[0]
+        == "ok/ai-project.yaml:3:18: error GR312 `pilott` is not an allowed value for `stage.current`"
+    )
 
 
 @pytest.mark.parametrize(
@@ -110,6 +129,11 @@ def test_help_lists_exit_codes() -> None:
 
 def test_cli_does_not_import_the_web_stack() -> None:
     code = "import sys, govrules.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi','uvicorn','starlette','pydantic')))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"PYTHONPATH": str(ROOT / "src")}, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+        check=True,
+    ).stdout
     assert out.strip() == "[]"

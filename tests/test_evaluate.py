@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import MINIMAL, as_date, case_id, load_cases
 
 from govrules.api import Engine
+from helpers import MINIMAL, as_date, case_id, load_cases
 
 CASES = load_cases("evaluate.yaml")
 
@@ -40,5 +40,5 @@ def test_evaluate_case(case: dict, tmp_path: Path) -> None:
         assert sorted(d.code for d in report.diagnostics) == case["want_notes"]
 
 
-def as_of_date(case: dict):  # noqa: ANN201
+def as_of_date(case: dict):
     return as_date(case.get("as_of", "2026-11-28"))

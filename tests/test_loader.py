@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from helpers import case_id, load_cases
 
 from govrules.diagnostics import GovrulesError
 from govrules.manifest.loader import MAX_BYTES, load_bytes, load_text
+from helpers import case_id, load_cases
 
 CASES = load_cases("loader.yaml")
 

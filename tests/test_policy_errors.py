@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from helpers import case_id, load_cases
 
 from govrules.api import _root_type
 from govrules.diagnostics import GovrulesError
 from govrules.engine.checker import check_policies
 from govrules.lang.parser import parse_policy
+from helpers import case_id, load_cases
 
 CASES = load_cases("policy_errors.yaml")
 

@@ -6,11 +6,11 @@ import json
 
 import jsonschema
 import pytest
-from helpers import MINIMAL, case_id, load_cases
 
 from govrules.manifest.loader import load_text
 from govrules.manifest.schema import manifest_schema, validate_document
 from govrules.resources import data_path
+from helpers import MINIMAL, case_id, load_cases
 
 CASES = load_cases("schema.yaml")
 

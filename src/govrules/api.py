@@ -1,9 +1,9 @@
 """The engine facade: prepare a policy set once (parse, check, compile), then evaluate many manifests.
 
-    >>> engine = Engine.load()                                   # the bundled pack
-    >>> report = engine.check(["examples/"], as_of=datetime.date(2026, 11, 28))  # doctest: +SKIP
-    >>> report.exit_code                                          # doctest: +SKIP
-    1
+>>> engine = Engine.load()                                   # the bundled pack
+>>> report = engine.check(["examples/"], as_of=datetime.date(2026, 11, 28))  # doctest: +SKIP
+>>> report.exit_code                                          # doctest: +SKIP
+1
 """
 
 from __future__ import annotations
@@ -55,11 +55,29 @@ def policy_files(paths: Sequence[str | Path] | None) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise GovrulesError([Diagnostic("GR200", "error", f"policy path `{p}` does not exist", None,
-                                            "give a `.gov` file or a folder of them to `--policy`")])
+            raise GovrulesError(
+                [
+                    Diagnostic(
+                        "GR200",
+                        "error",
+                        f"policy path `{p}` does not exist",
+                        None,
+                        "give a `.gov` file or a folder of them to `--policy`",
+                    )
+                ]
+            )
     if not out:
-        raise GovrulesError([Diagnostic("GR200", "error", "no `.gov` policy files found", None,
-                                        f"looked in {', '.join(str(p) for p in paths)}")])
+        raise GovrulesError(
+            [
+                Diagnostic(
+                    "GR200",
+                    "error",
+                    "no `.gov` policy files found",
+                    None,
+                    f"looked in {', '.join(str(p) for p in paths)}",
+                )
+            ]
+        )
     return out
 
 
@@ -73,8 +91,9 @@ class Engine:
         return self.compiled.checked
 
     @classmethod
-    def load(cls, policy_paths: Sequence[str | Path] | None = None,
-             params: Mapping[str, object] | None = None) -> Engine:
+    def load(
+        cls, policy_paths: Sequence[str | Path] | None = None, params: Mapping[str, object] | None = None
+    ) -> Engine:
         sources: dict[str, SourceText] = {}
         policies, problems = [], []
         for path in policy_files(policy_paths):
@@ -102,13 +121,19 @@ class Engine:
         reports = [self.check_file(p, as_of, stage) for p in manifests]
         return self.report(reports, as_of, stage, problems)
 
-    def report(self, manifests: Sequence[ManifestReport], as_of: dt.date, stage: str | None,
-               diagnostics: Sequence[Diagnostic] = ()) -> Report:
+    def report(
+        self,
+        manifests: Sequence[ManifestReport],
+        as_of: dt.date,
+        stage: str | None,
+        diagnostics: Sequence[Diagnostic] = (),
+    ) -> Report:
         checked = self.checked
         rules = tuple((r.id, r.title, r.span) for r in checked.rules)
         params = {name: p.value for name, p in sorted(checked.params.items())}
-        return Report(as_of, self.compiled.hash, rules, params, tuple(manifests), stage,
-                      sort_diagnostics(diagnostics))
+        return Report(
+            as_of, self.compiled.hash, rules, params, tuple(manifests), stage, sort_diagnostics(diagnostics)
+        )
 
     def check_file(self, path: str | Path, as_of: dt.date, stage: str | None = None) -> ManifestReport:
         name = _display(Path(path))
@@ -118,8 +143,9 @@ class Engine:
             return ManifestReport(name, diagnostics=err.diagnostics, evaluated=False)
         return self.check_document(doc, as_of, stage, Path(path))
 
-    def check_document(self, doc: LocatedDocument, as_of: dt.date, stage: str | None = None,
-                       path: Path | None = None) -> ManifestReport:
+    def check_document(
+        self, doc: LocatedDocument, as_of: dt.date, stage: str | None = None, path: Path | None = None
+    ) -> ManifestReport:
         problems = validate_document(doc)
         if problems:
             return ManifestReport(doc.file, diagnostics=sort_diagnostics(problems), evaluated=False)
@@ -131,8 +157,14 @@ class Engine:
         ctx = Context(as_of, _repo_root(manifest_dir), manifest_dir)
         results, notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers)
         project = doc.data.get("project", {}).get("id", "")
-        return ManifestReport(doc.file, tuple(results), sort_diagnostics(notes), True, str(project),
-                              str(doc.data["stage"]["current"]))
+        return ManifestReport(
+            doc.file,
+            tuple(results),
+            sort_diagnostics(notes),
+            True,
+            str(project),
+            str(doc.data["stage"]["current"]),
+        )
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -151,13 +183,27 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnostic]]
                         found.setdefault(str(full), full)
                         hits += 1
             if hits == 0:
-                problems.append(Diagnostic("GR300", "error", f"no `ai-project.yaml` found under `{p}`", None,
-                                           "name the manifest file, or a folder that contains one"))
+                problems.append(
+                    Diagnostic(
+                        "GR300",
+                        "error",
+                        f"no `ai-project.yaml` found under `{p}`",
+                        None,
+                        "name the manifest file, or a folder that contains one",
+                    )
+                )
         elif p.exists():
             found.setdefault(str(p), p)
         else:
-            problems.append(Diagnostic("GR300", "error", f"`{p}` does not exist", None,
-                                       "check the path; give a manifest file or a folder"))
+            problems.append(
+                Diagnostic(
+                    "GR300",
+                    "error",
+                    f"`{p}` does not exist",
+                    None,
+                    "check the path; give a manifest file or a folder",
+                )
+            )
     return [found[k] for k in sorted(found)], problems
 
 
@@ -185,11 +231,13 @@ def _waiver_settings(checked: CheckedPolicySet) -> WaiverSettings:
     roles = checked.params.get("hard_waiver_roles")
     approvers = checked.params.get("hard_waiver_approvers")
     return WaiverSettings(
-        max_days=max_days.value.days if max_days and isinstance(max_days.value, dt.timedelta) else settings.max_days,
-        hard_approver_roles=tuple(str(r).lower() for r in roles.value) if roles and isinstance(roles.value, tuple)
+        max_days=max_days.value.days
+        if max_days and isinstance(max_days.value, dt.timedelta)
+        else settings.max_days,
+        hard_approver_roles=tuple(str(r).lower() for r in roles.value)
+        if roles and isinstance(roles.value, tuple)
         else settings.hard_approver_roles,
         hard_approvers=tuple(str(a).lower() for a in approvers.value)
-        if approvers and isinstance(approvers.value, tuple) else (),
+        if approvers and isinstance(approvers.value, tuple)
+        else (),
     )
-
-

@@ -1,6 +1,6 @@
 """The `govrules` command line: argparse, exit codes, and nothing heavy at import time.
 
-    $ govrules check examples/ --as-of 2026-11-28
+$ govrules check examples/ --as-of 2026-11-28
 """
 
 from __future__ import annotations
@@ -42,22 +42,46 @@ def _param(text: str) -> tuple[str, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="govrules", description="Policy-as-code governance rules for AI projects.",
-                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="govrules",
+        description="Policy-as-code governance rules for AI projects.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"govrules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    check = sub.add_parser("check", help="evaluate ai-project.yaml manifests against the policies",
-                           description="Evaluate manifests (files, or folders searched for ai-project.yaml).",
-                           epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="manifest files or folders (default: .)")
-    check.add_argument("--policy", action="append", metavar="PATH",
-                       help="a .gov file or folder of them; repeatable (default: the bundled pack)")
-    check.add_argument("--as-of", type=_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)")
+    check = sub.add_parser(
+        "check",
+        help="evaluate ai-project.yaml manifests against the policies",
+        description="Evaluate manifests (files, or folders searched for ai-project.yaml).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="manifest files or folders (default: .)"
+    )
+    check.add_argument(
+        "--policy",
+        action="append",
+        metavar="PATH",
+        help="a .gov file or folder of them; repeatable (default: the bundled pack)",
+    )
+    check.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
+    )
     check.add_argument("--stage", choices=STAGES, help="evaluate as if the project were at this stage")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
-    check.add_argument("--param", action="append", type=_param, metavar="NAME=VALUE", default=[],
-                       help="override a rule parameter, e.g. waiver_max_days=180 (a number of days for durations)")
+    check.add_argument(
+        "--param",
+        action="append",
+        type=_param,
+        metavar="NAME=VALUE",
+        default=[],
+        help="override a rule parameter, e.g. waiver_max_days=180 (a number of days for durations)",
+    )
     return parser
 
 
@@ -76,8 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # the last guard: a user never sees a traceback
         if os.environ.get("GOVRULES_DEBUG"):
             raise
-        sys.stderr.write(f"govrules: internal error: {type(err).__name__}: {err}\n"
-                         "    hint: this is a bug in govrules; rerun with GOVRULES_DEBUG=1 and report the output\n")
+        sys.stderr.write(
+            f"govrules: internal error: {type(err).__name__}: {err}\n"
+            "    hint: this is a bug in govrules; rerun with GOVRULES_DEBUG=1 and report the output\n"
+        )
         return 2
 
 

@@ -65,7 +65,9 @@ def has_errors(items: Iterable[Diagnostic]) -> bool:
 class GovrulesError(Exception):
     """Raised once at a stage boundary with every diagnostic that stage found (never empty)."""
 
-    def __init__(self, diagnostics: Iterable[Diagnostic], sources: dict[str, SourceText] | None = None) -> None:
+    def __init__(
+        self, diagnostics: Iterable[Diagnostic], sources: dict[str, SourceText] | None = None
+    ) -> None:
         self.diagnostics = sort_diagnostics(diagnostics)
         if not self.diagnostics:
             raise ValueError("GovrulesError needs at least one diagnostic")
@@ -73,7 +75,9 @@ class GovrulesError(Exception):
         super().__init__(self.diagnostics[0].format())
 
     def format(self) -> str:
-        return "\n".join(d.format(self.sources.get(d.span.file) if d.span else None) for d in self.diagnostics)
+        return "\n".join(
+            d.format(self.sources.get(d.span.file) if d.span else None) for d in self.diagnostics
+        )
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

@@ -1,7 +1,7 @@
 """What an evaluation produces: verdicts per rule, per manifest, per run.
 
-    >>> Verdict.WAIVED.value
-    'waived'
+>>> Verdict.WAIVED.value
+'waived'
 """
 
 from __future__ import annotations

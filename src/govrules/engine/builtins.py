@@ -167,23 +167,51 @@ FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
         Function("count", "the number of items in a list", (1, 1), _count, count),
-        Function("distinct", "the list without repeats and without missing or empty items", (1, 1), _distinct,
-                 distinct),
-        Function("latest", "the largest (latest) value of a list of numbers, dates or durations", (1, 1),
-                 _ordered_list, latest),
-        Function("earliest", "the smallest (earliest) value of a list of numbers, dates or durations", (1, 1),
-                 _ordered_list, earliest),
+        Function(
+            "distinct",
+            "the list without repeats and without missing or empty items",
+            (1, 1),
+            _distinct,
+            distinct,
+        ),
+        Function(
+            "latest",
+            "the largest (latest) value of a list of numbers, dates or durations",
+            (1, 1),
+            _ordered_list,
+            latest,
+        ),
+        Function(
+            "earliest",
+            "the smallest (earliest) value of a list of numbers, dates or durations",
+            (1, 1),
+            _ordered_list,
+            earliest,
+        ),
         Function("sum", "the sum of a list of numbers", (1, 1), _sum, total),
         Function("lower", "text in lower case with surrounding spaces removed", (1, 1), _text, lower),
-        Function("age", "how long ago a date was, as of the evaluation date (`as_of - date`)", (1, 1), _age, age,
-                 needs_context=True),
+        Function(
+            "age",
+            "how long ago a date was, as of the evaluation date (`as_of - date`)",
+            (1, 1),
+            _age,
+            age,
+            needs_context=True,
+        ),
         Function("days", "a duration as a number of days", (1, 1), _days, days),
-        Function("link_exists", "a URL, or a repository-relative path that exists inside the repository", (1, 1),
-                 _link, link_exists, needs_context=True),
+        Function(
+            "link_exists",
+            "a URL, or a repository-relative path that exists inside the repository",
+            (1, 1),
+            _link,
+            link_exists,
+            needs_context=True,
+        ),
     )
 }
 
 # ---- predicates for `x is NAME` ----
+
 
 def _options() -> Any:
     options = re2.Options()
@@ -229,15 +257,29 @@ _ALL = frozenset({"string", "number", "bool", "date", "duration", "list", "objec
 PREDICATES: dict[str, Predicate] = {
     p.name: p
     for p in (
-        Predicate("present", "the value is given and not empty (`false` and `0` count as given)", _ALL, is_present),
+        Predicate(
+            "present", "the value is given and not empty (`false` and `0` count as given)", _ALL, is_present
+        ),
         Predicate("absent", "the value is missing or empty", _ALL, lambda v: not is_present(v)),
-        Predicate("empty", "a list or text with nothing in it (a missing value counts as empty)",
-                  frozenset({"list", "string", "any"}), is_empty),
-        Predicate("email", "text shaped like an email address (`name@domain.tld`)", frozenset({"string", "any"}),
-                  is_email),
+        Predicate(
+            "empty",
+            "a list or text with nothing in it (a missing value counts as empty)",
+            frozenset({"list", "string", "any"}),
+            is_empty,
+        ),
+        Predicate(
+            "email",
+            "text shaped like an email address (`name@domain.tld`)",
+            frozenset({"string", "any"}),
+            is_email,
+        ),
         Predicate("url", "an http or https URL", frozenset({"string", "any"}), is_url),
-        Predicate("iso_date", "a calendar date written YYYY-MM-DD", frozenset({"string", "date", "any"}),
-                  is_iso_date),
+        Predicate(
+            "iso_date",
+            "a calendar date written YYYY-MM-DD",
+            frozenset({"string", "date", "any"}),
+            is_iso_date,
+        ),
     )
 }
 
@@ -248,7 +290,9 @@ def compile_pattern(pattern: str) -> Any:
         return re2.compile(pattern, _options())
     except re2.error as err:
         reason = err.args[0] if err.args else "invalid pattern"
-        raise ValueError(reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)) from None
+        raise ValueError(
+            reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+        ) from None
 
 
 def list_type(elem: Type) -> Type:

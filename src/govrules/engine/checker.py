@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
 from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean
 from govrules.engine import builtins
 from govrules.engine.types import ANY, BOOL, DATE, DURATION, NUMBER, STRING, Type, list_of
@@ -77,8 +78,9 @@ def _python_kind(value: object) -> str:
     return "string"
 
 
-def check_policies(policies: Sequence[ast.Policy], root: Type,
-                   overrides: Mapping[str, object] | None = None) -> CheckedPolicySet:
+def check_policies(
+    policies: Sequence[ast.Policy], root: Type, overrides: Mapping[str, object] | None = None
+) -> CheckedPolicySet:
     checker = _Checker(root, dict(overrides or {}))
     for policy in policies:
         for item in policy.items:
@@ -90,8 +92,14 @@ def check_policies(policies: Sequence[ast.Policy], root: Type,
                 checker.check_rule(item)
     if checker.errors:
         raise GovrulesError(checker.errors)
-    return CheckedPolicySet(tuple(checker.rules), tuple(checker.lets), checker.params, root,
-                            tuple(checker.warnings), checker.let_types)
+    return CheckedPolicySet(
+        tuple(checker.rules),
+        tuple(checker.lets),
+        checker.params,
+        root,
+        tuple(checker.warnings),
+        checker.let_types,
+    )
 
 
 class _Checker:
@@ -117,16 +125,24 @@ class _Checker:
         if isinstance(item, ast.Rule):
             if item.id in self.rule_spans:
                 first = self.rule_spans[item.id]
-                self.error("GR201", f"rule id `{item.id}` is already used at {first.start}", item.span,
-                           "give every rule its own id")
+                self.error(
+                    "GR201",
+                    f"rule id `{item.id}` is already used at {first.start}",
+                    item.span,
+                    "give every rule its own id",
+                )
             self.rule_spans[item.id] = item.span
             return
         if item.name in self.params or item.name in self.let_types:
             self.error("GR202", f"`{item.name}` is declared twice", item.span, "rename one of them")
             return
         if self.root.field(item.name) is not None:
-            self.error("GR202", f"`{item.name}` is a manifest field and cannot be redeclared", item.span,
-                       "choose another name")
+            self.error(
+                "GR202",
+                f"`{item.name}` is a manifest field and cannot be redeclared",
+                item.span,
+                "choose another name",
+            )
             return
         if isinstance(item, ast.Param):
             self.params[item.name] = ParamValue(item, literal_type(item.default), item.default.value)
@@ -139,15 +155,28 @@ class _Checker:
             param = self.params.get(name)
             if param is None:
                 hint = did_you_mean(name, self.params)
-                self.errors.append(Diagnostic("GR501", "error", f"unknown rule parameter `{name}`", None,
-                                              hint or "`govrules rules` lists the parameters"))
+                self.errors.append(
+                    Diagnostic(
+                        "GR501",
+                        "error",
+                        f"unknown rule parameter `{name}`",
+                        None,
+                        hint or "`govrules rules` lists the parameters",
+                    )
+                )
                 continue
             if param.type.kind == "duration" and isinstance(value, int) and not isinstance(value, bool):
                 value = dt.timedelta(days=value)  # a bare number of days
             lit = ast.Literal(value, _python_kind(value) if not isinstance(value, tuple) else "list")
             if not param.type.accepts(literal_type(lit)):
-                self.errors.append(Diagnostic("GR502", "error",
-                                              f"parameter `{name}` needs {param.type.show()}, found `{value}`", None))
+                self.errors.append(
+                    Diagnostic(
+                        "GR502",
+                        "error",
+                        f"parameter `{name}` needs {param.type.show()}, found `{value}`",
+                        None,
+                    )
+                )
                 continue
             self.params[name] = ParamValue(param.decl, param.type, value, True)
 
@@ -159,30 +188,61 @@ class _Checker:
     def check_rule(self, rule: ast.Rule) -> None:
         spans = dict(rule.meta_spans)
         if not rule.title.strip():
-            self.error("GR210", f"rule `{rule.id}` has an empty title", rule.span, "say what the rule asks for")
+            self.error(
+                "GR210", f"rule `{rule.id}` has an empty title", rule.span, "say what the rule asks for"
+            )
         for key, allowed in (("severity", SEVERITIES), ("enforcement", ENFORCEMENTS)):
             value = getattr(rule, key)
             if value is None:
-                self.error("GR211", f"rule `{rule.id}` has no `{key}`", rule.span,
-                           f"add `{key} {allowed[-1] if key == 'severity' else 'soft'}` (one of {', '.join(allowed)})")
+                self.error(
+                    "GR211",
+                    f"rule `{rule.id}` has no `{key}`",
+                    rule.span,
+                    f"add `{key} {allowed[-1] if key == 'severity' else 'soft'}` (one of {', '.join(allowed)})",
+                )
             elif value not in allowed:
-                self.error("GR212", f"unknown {key} `{value}`", spans.get(key, rule.span),
-                           did_you_mean(value, allowed) or f"use one of {', '.join(allowed)}")
+                self.error(
+                    "GR212",
+                    f"unknown {key} `{value}`",
+                    spans.get(key, rule.span),
+                    did_you_mean(value, allowed) or f"use one of {', '.join(allowed)}",
+                )
         if not rule.remediation:
-            self.error("GR211", f"rule `{rule.id}` has no `remediation`", rule.span,
-                       "add `remediation \"…\"`: what the project team should do to pass")
+            self.error(
+                "GR211",
+                f"rule `{rule.id}` has no `remediation`",
+                rule.span,
+                'add `remediation "…"`: what the project team should do to pass',
+            )
         if not rule.references:
-            self.warnings.append(Diagnostic("GR213", "warning", f"rule `{rule.id}` cites no references", rule.span,
-                                            "add `references \"…\"` naming the article or control it enforces"))
+            self.warnings.append(
+                Diagnostic(
+                    "GR213",
+                    "warning",
+                    f"rule `{rule.id}` cites no references",
+                    rule.span,
+                    'add `references "…"` naming the article or control it enforces',
+                )
+            )
         if not rule.requires:
-            self.error("GR211", f"rule `{rule.id}` has no `require`", rule.span, "add at least one `require …`")
+            self.error(
+                "GR211", f"rule `{rule.id}` has no `require`", rule.span, "add at least one `require …`"
+            )
         for esc in rule.escalations:
             if esc.level not in ENFORCEMENTS:
-                self.error("GR212", f"unknown enforcement `{esc.level}`", esc.span,
-                           did_you_mean(esc.level, ENFORCEMENTS) or f"use one of {', '.join(ENFORCEMENTS)}")
+                self.error(
+                    "GR212",
+                    f"unknown enforcement `{esc.level}`",
+                    esc.span,
+                    did_you_mean(esc.level, ENFORCEMENTS) or f"use one of {', '.join(ENFORCEMENTS)}",
+                )
             if esc.from_stage is not None and esc.from_stage not in STAGE_ORDER:
-                self.error("GR214", f"unknown stage `{esc.from_stage}`", esc.span,
-                           did_you_mean(esc.from_stage, STAGE_ORDER) or f"use one of {', '.join(STAGE_ORDER)}")
+                self.error(
+                    "GR214",
+                    f"unknown stage `{esc.from_stage}`",
+                    esc.span,
+                    did_you_mean(esc.from_stage, STAGE_ORDER) or f"use one of {', '.join(STAGE_ORDER)}",
+                )
             if esc.condition is not None:
                 self.want_bool(self.expr(esc.condition, {}), esc.condition)
         for cond in rule.when:
@@ -193,8 +253,12 @@ class _Checker:
 
     def want_bool(self, t: Type, node: ast.Expr) -> Type:
         if t.kind not in ("bool", "any"):
-            self.error("GR220", f"expected a condition (true or false), found {t.show()}", node.span,
-                       "compare it, e.g. `… is present` or `… == \"value\"`")
+            self.error(
+                "GR220",
+                f"expected a condition (true or false), found {t.show()}",
+                node.span,
+                'compare it, e.g. `… is present` or `… == "value"`',
+            )
         return BOOL
 
     # ---- expressions ----
@@ -224,8 +288,12 @@ class _Checker:
         if field_type is not None:
             return field_type
         candidates = [*env, *self.let_types, *self.params, *self.root.fields]
-        self.error("GR204", f"unknown name `{name}`", span,
-                   did_you_mean(name, candidates) or "name a manifest field, a `let`, a `param` or a bound variable")
+        self.error(
+            "GR204",
+            f"unknown name `{name}`",
+            span,
+            did_you_mean(name, candidates) or "name a manifest field, a `let`, a `param` or a bound variable",
+        )
         return ANY
 
     def _Path(self, node: ast.Path, env: Mapping[str, Type]) -> Type:
@@ -236,16 +304,25 @@ class _Checker:
             if t.kind == "any":
                 return ANY
             if t.kind == "list":
-                self.error("GR205", f"`{shown}` is a list; it has no field `{name}`", span,
-                           f"go through its items: `every x in {shown}: x.{name} …`")
+                self.error(
+                    "GR205",
+                    f"`{shown}` is a list; it has no field `{name}`",
+                    span,
+                    f"go through its items: `every x in {shown}: x.{name} …`",
+                )
                 return ANY
             if t.kind != "object":
                 self.error("GR205", f"`{shown}` is {t.show()}; it has no field `{name}`", span)
                 return ANY
             sub = t.field(name)
             if sub is None:
-                self.error("GR204", f"unknown manifest field `{shown}.{name}`", span,
-                           did_you_mean(name, t.fields) and f"did you mean `{shown}.{did_you_mean(name, t.fields)[14:-2]}`?")
+                self.error(
+                    "GR204",
+                    f"unknown manifest field `{shown}.{name}`",
+                    span,
+                    did_you_mean(name, t.fields)
+                    and f"did you mean `{shown}.{did_you_mean(name, t.fields)[14:-2]}`?",
+                )
                 return ANY
             t, shown = sub, f"{shown}.{name}"
         return t
@@ -268,14 +345,26 @@ class _Checker:
         left, right = self.expr(node.left, env), self.expr(node.right, env)
         ordered = node.op not in ("==", "!=")
         if not left.accepts(right):
-            self.error("GR223", f"cannot compare {left.show()} with {right.show()}", node.right.span,
-                       _compare_hint(left, right))
+            self.error(
+                "GR223",
+                f"cannot compare {left.show()} with {right.show()}",
+                node.right.span,
+                _compare_hint(left, right),
+            )
             return BOOL
         for side, t in ((node.left, left), (node.right, right)):
             if t.kind in ("list", "object") or (ordered and t.kind in ("string", "bool")):
-                what = "ordered (<, >)" if ordered and t.kind in ("string", "bool") else f"compared with `{node.op}`"
-                self.error("GR222", f"{t.show()} cannot be {what}", side.span,
-                           "compare numbers, dates or durations" if ordered else "compare single values")
+                what = (
+                    "ordered (<, >)"
+                    if ordered and t.kind in ("string", "bool")
+                    else f"compared with `{node.op}`"
+                )
+                self.error(
+                    "GR222",
+                    f"{t.show()} cannot be {what}",
+                    side.span,
+                    "compare numbers, dates or durations" if ordered else "compare single values",
+                )
                 return BOOL
         self.check_enum(left, node.right)
         self.check_enum(right, node.left)
@@ -286,30 +375,44 @@ class _Checker:
             return
         items: list[tuple[object, Span]] = []
         if isinstance(other, ast.Literal):
-            values = other.value if other.kind == "list" and isinstance(other.value, tuple) else (other.value,)
+            values = (
+                other.value if other.kind == "list" and isinstance(other.value, tuple) else (other.value,)
+            )
             items = [(v, other.span) for v in values]
         elif isinstance(other, ast.ListExpr):
             items = [(i.value, i.span) for i in other.items if isinstance(i, ast.Literal)]
         allowed = sorted(str(v) for v in t.enum)
         for value, span in items:
             if value not in t.enum:
-                self.error("GR206", f"`{value}` is not a value the manifest schema allows here", span,
-                           did_you_mean(str(value), allowed) or f"allowed: {', '.join(allowed)}")
+                self.error(
+                    "GR206",
+                    f"`{value}` is not a value the manifest schema allows here",
+                    span,
+                    did_you_mean(str(value), allowed) or f"allowed: {', '.join(allowed)}",
+                )
 
     def _Arith(self, node: ast.Arith, env: Mapping[str, Type]) -> Type:
         left, right = self.expr(node.left, env), self.expr(node.right, env)
         result = arith_type(node.op, left, right)
         if result is None:
-            self.error("GR224", f"cannot compute {left.show()} {node.op} {right.show()}", node.span,
-                       "dates take `+`/`-` a duration (`as_of - 365 days`); a date minus a date is a duration")
+            self.error(
+                "GR224",
+                f"cannot compute {left.show()} {node.op} {right.show()}",
+                node.span,
+                "dates take `+`/`-` a duration (`as_of - 365 days`); a date minus a date is a duration",
+            )
             return ANY
         return result
 
     def _Member(self, node: ast.Member, env: Mapping[str, Type]) -> Type:
         item, coll = self.expr(node.item, env), self.expr(node.collection, env)
         if coll.kind not in ("list", "any"):
-            self.error("GR225", f"`in` needs a list on its right, found {coll.show()}", node.collection.span,
-                       'write a list: `x in ["a", "b"]`')
+            self.error(
+                "GR225",
+                f"`in` needs a list on its right, found {coll.show()}",
+                node.collection.span,
+                'write a list: `x in ["a", "b"]`',
+            )
         elif coll.elem is not None and not coll.elem.accepts(item):
             self.error("GR223", f"cannot look for {item.show()} in a {coll.show()}", node.item.span)
         else:
@@ -320,7 +423,9 @@ class _Checker:
         coll, items = self.expr(node.collection, env), self.expr(node.items, env)
         for side, t in ((node.collection, coll), (node.items, items)):
             if t.kind not in ("list", "any"):
-                self.error("GR225", f"`contains {node.kind}` needs lists on both sides, found {t.show()}", side.span)
+                self.error(
+                    "GR225", f"`contains {node.kind}` needs lists on both sides, found {t.show()}", side.span
+                )
                 return BOOL
         if coll.elem is not None and items.elem is not None and not coll.elem.accepts(items.elem):
             self.error("GR223", f"cannot look for {items.show()} in a {coll.show()}", node.items.span)
@@ -332,9 +437,13 @@ class _Checker:
         t = self.expr(node.operand, env)
         pred = builtins.PREDICATES.get(node.predicate)
         if pred is None:
-            self.error("GR207", f"unknown test `is {node.predicate}`", node.predicate_span,
-                       did_you_mean(node.predicate, builtins.PREDICATES)
-                       or f"use one of {', '.join(sorted(builtins.PREDICATES))}")
+            self.error(
+                "GR207",
+                f"unknown test `is {node.predicate}`",
+                node.predicate_span,
+                did_you_mean(node.predicate, builtins.PREDICATES)
+                or f"use one of {', '.join(sorted(builtins.PREDICATES))}",
+            )
         elif t.kind not in pred.kinds:
             self.error("GR226", f"`is {node.predicate}` does not apply to {t.show()}", node.operand.span)
         return BOOL
@@ -346,8 +455,12 @@ class _Checker:
         try:
             builtins.compile_pattern(node.pattern)
         except ValueError as err:
-            self.error("GR208", f"invalid pattern: {err}", node.pattern_span,
-                       "patterns use RE2 syntax (no backreferences or look-around)")
+            self.error(
+                "GR208",
+                f"invalid pattern: {err}",
+                node.pattern_span,
+                "patterns use RE2 syntax (no backreferences or look-around)",
+            )
         return BOOL
 
     def bind(self, var: str, source: ast.Expr, span: Span, env: Mapping[str, Type]) -> dict[str, Type]:
@@ -382,14 +495,21 @@ class _Checker:
         func = builtins.FUNCTIONS.get(node.func)
         args = [self.expr(a, env) for a in node.args]
         if func is None:
-            self.error("GR207", f"unknown function `{node.func}`", node.func_span,
-                       did_you_mean(node.func, builtins.FUNCTIONS)
-                       or f"available: {', '.join(sorted(builtins.FUNCTIONS))}")
+            self.error(
+                "GR207",
+                f"unknown function `{node.func}`",
+                node.func_span,
+                did_you_mean(node.func, builtins.FUNCTIONS)
+                or f"available: {', '.join(sorted(builtins.FUNCTIONS))}",
+            )
             return ANY
         low, high = func.arity
         if not low <= len(args) <= high:
-            self.error("GR227", f"`{node.func}` takes {low} argument{'s' if low != 1 else ''}, found {len(args)}",
-                       node.span)
+            self.error(
+                "GR227",
+                f"`{node.func}` takes {low} argument{'s' if low != 1 else ''}, found {len(args)}",
+                node.span,
+            )
             return ANY
         result = func.typing(args)
         if isinstance(result, str):
@@ -403,10 +523,16 @@ def arith_type(op: str, left: Type, right: Type) -> Type | None:
     if "any" in kinds:
         return ANY
     table: dict[tuple[str, str, str], Type] = {
-        ("+", "number", "number"): NUMBER, ("-", "number", "number"): NUMBER, ("*", "number", "number"): NUMBER,
-        ("+", "date", "duration"): DATE, ("-", "date", "duration"): DATE, ("+", "duration", "date"): DATE,
-        ("-", "date", "date"): DURATION, ("+", "duration", "duration"): DURATION,
-        ("-", "duration", "duration"): DURATION, ("*", "number", "duration"): DURATION,
+        ("+", "number", "number"): NUMBER,
+        ("-", "number", "number"): NUMBER,
+        ("*", "number", "number"): NUMBER,
+        ("+", "date", "duration"): DATE,
+        ("-", "date", "duration"): DATE,
+        ("+", "duration", "date"): DATE,
+        ("-", "date", "date"): DURATION,
+        ("+", "duration", "duration"): DURATION,
+        ("-", "duration", "duration"): DURATION,
+        ("*", "number", "duration"): DURATION,
         ("*", "duration", "number"): DURATION,
     }
     if op == "+" and left.kind == "list" and right.kind == "list":

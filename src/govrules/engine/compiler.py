@@ -48,8 +48,12 @@ def compile_policies(checked: CheckedPolicySet) -> CompiledPolicySet:
 class _Generator:
     def __init__(self, checked: CheckedPolicySet) -> None:
         self.checked = checked
-        self.namespace: dict[str, Any] = {"_E": runtime.EMPTY, "_rt": runtime, "_as_date": runtime.as_date,
-                                          "_RANK": {s: i for i, s in enumerate(STAGE_ORDER)}}
+        self.namespace: dict[str, Any] = {
+            "_E": runtime.EMPTY,
+            "_rt": runtime,
+            "_as_date": runtime.as_date,
+            "_RANK": {s: i for i, s in enumerate(STAGE_ORDER)},
+        }
         self.constants: dict[tuple[str, object], str] = {}
         for name, pred in builtins.PREDICATES.items():
             self.namespace[f"_is_{name}"] = pred.impl
@@ -68,8 +72,11 @@ class _Generator:
         return self.constants[key]
 
     def module(self) -> str:
-        lines = ["def evaluate(d, as_of, ctx):", "    out = []",
-                 "    _stage = _RANK.get((d.get('stage') or _E).get('current'), -1)"]
+        lines = [
+            "def evaluate(d, as_of, ctx):",
+            "    out = []",
+            "    _stage = _RANK.get((d.get('stage') or _E).get('current'), -1)",
+        ]
         for let in self.checked.lets:
             lines.append(f"    l_{let.name} = {self.expr(let.expr, {})}")
         for i, rule in enumerate(self.checked.rules):
@@ -155,13 +162,17 @@ class _Generator:
         if isinstance(coll, ast.Literal) and isinstance(coll.value, tuple):
             collection = self.const(frozenset(coll.value), "frozenset")
         elif isinstance(coll, ast.ListExpr) and all(isinstance(i, ast.Literal) for i in coll.items):
-            collection = self.const(frozenset(i.value for i in coll.items if isinstance(i, ast.Literal)), "frozenset")
+            collection = self.const(
+                frozenset(i.value for i in coll.items if isinstance(i, ast.Literal)), "frozenset"
+            )
         else:
             collection = self.expr(coll, bound)
         return f"_rt.{'not_member' if node.negated else 'member'}({item}, {collection})"
 
     def _Contains(self, node: ast.Contains, bound: Mapping[str, str]) -> str:
-        return f"_rt.contains_{node.kind}({self.expr(node.collection, bound)}, {self.expr(node.items, bound)})"
+        return (
+            f"_rt.contains_{node.kind}({self.expr(node.collection, bound)}, {self.expr(node.items, bound)})"
+        )
 
     def _IsTest(self, node: ast.IsTest, bound: Mapping[str, str]) -> str:
         test = f"_is_{node.predicate}({self.expr(node.operand, bound)})"

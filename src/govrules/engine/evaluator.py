@@ -21,8 +21,9 @@ from govrules.manifest.loader import LocatedDocument
 from govrules.results import RequireOutcome, RuleResult, Verdict
 
 
-def evaluate_document(compiled: CompiledPolicySet, doc: LocatedDocument, as_of: dt.date, ctx: Context,
-                      settings: WaiverSettings) -> tuple[list[RuleResult], list[Diagnostic]]:
+def evaluate_document(
+    compiled: CompiledPolicySet, doc: LocatedDocument, as_of: dt.date, ctx: Context, settings: WaiverSettings
+) -> tuple[list[RuleResult], list[Diagnostic]]:
     checked = compiled.checked
     outcomes = compiled.evaluate(doc.data, as_of, ctx)
     explainer: Explainer | None = None
@@ -30,8 +31,11 @@ def evaluate_document(compiled: CompiledPolicySet, doc: LocatedDocument, as_of: 
     enforcement: dict[str, str] = {}
     for rule, outcome in zip(checked.rules, outcomes, strict=True):
         if outcome is None:
-            results.append(_result(rule, Verdict.NOT_APPLICABLE, rule.enforcement or "soft", None,
-                                   _not_applicable(rule), ()))
+            results.append(
+                _result(
+                    rule, Verdict.NOT_APPLICABLE, rule.enforcement or "soft", None, _not_applicable(rule), ()
+                )
+            )
             continue
         passed, level = outcome
         enforcement[rule.id] = level
@@ -40,14 +44,23 @@ def evaluate_document(compiled: CompiledPolicySet, doc: LocatedDocument, as_of: 
             continue
         explainer = explainer or Explainer(checked, doc, as_of, ctx)
         failures = tuple(_explain(explainer, doc, rule, i) for i, ok in enumerate(passed) if not ok)
-        results.append(_result(rule, Verdict.FAIL, level, failures[0].location, failures[0].message, failures))
+        results.append(
+            _result(rule, Verdict.FAIL, level, failures[0].location, failures[0].message, failures)
+        )
     rules = {r.id: r for r in checked.rules}
     waivers, notes = check_waivers(doc, rules, enforcement, as_of, settings)
     failing = {r.rule for r in results if r.verdict is Verdict.FAIL}
     for rule_id, waiver in waivers.items():
         if rule_id not in failing:
-            notes.append(Diagnostic("GR517", "warning", f"waiver for `{rule_id}` matches no failing rule",
-                                    waiver.location, "remove it, or keep it only while the finding stands"))
+            notes.append(
+                Diagnostic(
+                    "GR517",
+                    "warning",
+                    f"waiver for `{rule_id}` matches no failing rule",
+                    waiver.location,
+                    "remove it, or keep it only while the finding stands",
+                )
+            )
     final = []
     for result in results:
         waiver = waivers.get(result.rule) if result.verdict is Verdict.FAIL else None
@@ -57,15 +70,30 @@ def evaluate_document(compiled: CompiledPolicySet, doc: LocatedDocument, as_of: 
     return final, notes
 
 
-def _result(rule: ast.Rule, verdict: Verdict, level: str, location: object, message: str,
-            failures: tuple[RequireOutcome, ...]) -> RuleResult:
+def _result(
+    rule: ast.Rule,
+    verdict: Verdict,
+    level: str,
+    location: object,
+    message: str,
+    failures: tuple[RequireOutcome, ...],
+) -> RuleResult:
     from govrules.span import Span
 
     return RuleResult(
-        rule=rule.id, title=rule.title, verdict=verdict, severity=rule.severity or "medium", enforcement=level,
-        blocking=verdict is Verdict.FAIL and level != "advisory", message=message,
-        location=location if isinstance(location, Span) else None, policy_location=rule.span,
-        remediation=rule.remediation or "", references=rule.references, failures=failures)
+        rule=rule.id,
+        title=rule.title,
+        verdict=verdict,
+        severity=rule.severity or "medium",
+        enforcement=level,
+        blocking=verdict is Verdict.FAIL and level != "advisory",
+        message=message,
+        location=location if isinstance(location, Span) else None,
+        policy_location=rule.span,
+        remediation=rule.remediation or "",
+        references=rule.references,
+        failures=failures,
+    )
 
 
 def _replace(result: RuleResult, verdict: Verdict, waiver: object) -> RuleResult:

@@ -21,8 +21,14 @@ from govrules.lang.printer import print_expr
 from govrules.manifest.loader import DocPath, LocatedDocument
 
 Located = tuple[Any, DocPath | None]
-_COMPARE = {"==": runtime.eq, "!=": runtime.ne, "<": runtime.lt, "<=": runtime.le, ">": runtime.gt,
-            ">=": runtime.ge}
+_COMPARE = {
+    "==": runtime.eq,
+    "!=": runtime.ne,
+    "<": runtime.lt,
+    "<=": runtime.le,
+    ">": runtime.gt,
+    ">=": runtime.ge,
+}
 _ARITH = {"+": runtime.add, "-": runtime.sub, "*": runtime.mul}
 
 
@@ -58,8 +64,9 @@ def show(value: Any) -> str:
 
 
 class Explainer:
-    def __init__(self, checked: CheckedPolicySet, doc: LocatedDocument, as_of: dt.date,
-                 ctx: builtins.Context) -> None:
+    def __init__(
+        self, checked: CheckedPolicySet, doc: LocatedDocument, as_of: dt.date, ctx: builtins.Context
+    ) -> None:
         self.checked, self.doc, self.as_of, self.ctx = checked, doc, as_of, ctx
         self.lets: dict[str, Located] = {}
         for let in checked.lets:
@@ -67,7 +74,7 @@ class Explainer:
 
     # ---- values with their manifest paths ----
 
-    def value(self, node: ast.Expr, env: Mapping[str, Located]) -> Located:  # noqa: C901
+    def value(self, node: ast.Expr, env: Mapping[str, Located]) -> Located:
         match node:
             case ast.Literal(value=value):
                 return (list(value) if isinstance(value, tuple) else value), None
@@ -146,7 +153,7 @@ class Explainer:
 
     # ---- the deciding value of a false condition ----
 
-    def why(self, node: ast.Expr, env: Mapping[str, Located] | None = None) -> Witness:  # noqa: C901
+    def why(self, node: ast.Expr, env: Mapping[str, Located] | None = None) -> Witness:
         env = env or {}
         match node:
             case ast.BoolOp(op="and", operands=operands):

@@ -1,7 +1,7 @@
 """The small total helpers that compiled policies call: missing values never raise, they compare false.
 
-    >>> lt(None, 3), lt(2, 3), sub(None, 1)
-    (False, True, None)
+>>> lt(None, 3), lt(2, 3), sub(None, 1)
+(False, True, None)
 """
 
 from __future__ import annotations

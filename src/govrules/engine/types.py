@@ -31,8 +31,14 @@ class Type:
             return f"list of {self.elem.show() if self.elem else 'anything'}"
         if self.kind == "object":
             return "an object"
-        return {"string": "text", "number": "a number", "bool": "a boolean", "date": "a date",
-                "duration": "a duration", "any": "anything"}.get(self.kind, self.kind)
+        return {
+            "string": "text",
+            "number": "a number",
+            "bool": "a boolean",
+            "date": "a date",
+            "duration": "a duration",
+            "any": "anything",
+        }.get(self.kind, self.kind)
 
     def accepts(self, other: Type) -> bool:
         if self.kind == "any" or other.kind == "any":
@@ -81,8 +87,9 @@ def _from_schema(node: Mapping[str, Any], defs: Mapping[str, Any], depth: int = 
     enum = frozenset(node["enum"]) if isinstance(node.get("enum"), list) else None
     if kind == "object":
         props = node.get("properties", {})
-        return Type("object", fields={k: _from_schema(v, defs, depth + 1) for k, v in props.items()},
-                    description=desc)
+        return Type(
+            "object", fields={k: _from_schema(v, defs, depth + 1) for k, v in props.items()}, description=desc
+        )
     if kind == "array":
         return Type("list", _from_schema(node.get("items", {}), defs, depth + 1), description=desc)
     if kind == "string":

@@ -167,8 +167,23 @@ class Call:
 
 
 Expr = (
-    Literal | Name | Path | AsOf | Not | Neg | BoolOp | Compare | Arith | Member | Contains | IsTest | Matches
-    | Quantifier | ListExpr | Comprehension | Call
+    Literal
+    | Name
+    | Path
+    | AsOf
+    | Not
+    | Neg
+    | BoolOp
+    | Compare
+    | Arith
+    | Member
+    | Contains
+    | IsTest
+    | Matches
+    | Quantifier
+    | ListExpr
+    | Comprehension
+    | Call
 )
 
 

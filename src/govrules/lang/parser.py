@@ -22,10 +22,27 @@ _COMPARE_WORDS = {"==", "!=", "<", "<=", ">", ">="}
 
 # Friendly names for terminals in "expected …" lists.
 _TERMINAL_WORDS = {
-    "NAME": "a name", "STRING": "a quoted string", "NUMBER": "a number", "DATE": "a date", "RULE_ID": "a rule id",
-    "BOOL": "`true` or `false`", "COMP_OP": "a comparison", "ADD_OP": "`+` or `-`", "LBRACE": "`{`", "RBRACE": "`}`",
-    "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COMMA": "`,`", "COLON": "`:`", "DOT": "`.`",
-    "EQUAL": "`=`", "STAR": "`*`", "$END": "the end of the file", "MINUS": "`-`",
+    "NAME": "a name",
+    "STRING": "a quoted string",
+    "NUMBER": "a number",
+    "DATE": "a date",
+    "RULE_ID": "a rule id",
+    "BOOL": "`true` or `false`",
+    "COMP_OP": "a comparison",
+    "ADD_OP": "`+` or `-`",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "COMMA": "`,`",
+    "COLON": "`:`",
+    "DOT": "`.`",
+    "EQUAL": "`=`",
+    "STAR": "`*`",
+    "$END": "the end of the file",
+    "MINUS": "`-`",
 }
 
 
@@ -40,7 +57,9 @@ def _parser() -> Any:
         cache_file: str | bool = str(cache / "grammar.lark-cache")
     except OSError:
         cache_file = False
-    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=cache_file)
+    return lark.Lark(
+        grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True, cache=cache_file
+    )
 
 
 def parse_policy(text: str, file: str) -> ast.Policy:
@@ -68,14 +87,28 @@ def _syntax_diagnostic(err: Any, text: str, file: str) -> Diagnostic:
     if isinstance(err, lark.exceptions.UnexpectedCharacters):
         char = text[err.pos_in_stream] if 0 <= err.pos_in_stream < len(text) else "?"
         if char == '"':
-            return Diagnostic("GR102", "error", "unterminated string", span, hint='close the string with `"` on the same line')
-        return Diagnostic("GR101", "error", f"unexpected character `{char}`", span, hint=_expected(err.allowed))
+            return Diagnostic(
+                "GR102",
+                "error",
+                "unterminated string",
+                span,
+                hint='close the string with `"` on the same line',
+            )
+        return Diagnostic(
+            "GR101", "error", f"unexpected character `{char}`", span, hint=_expected(err.allowed)
+        )
     if isinstance(err, lark.exceptions.UnexpectedEOF):
         return Diagnostic("GR103", "error", "unexpected end of file", span, hint=_expected(err.expected))
     token = err.token
     if token.type == "$END":
         return Diagnostic("GR103", "error", "unexpected end of file", span, hint=_expected(err.expected))
-    end = Span(file, line, col, getattr(token, "end_line", line) or line, getattr(token, "end_column", col + 1) or col + 1)
+    end = Span(
+        file,
+        line,
+        col,
+        getattr(token, "end_line", line) or line,
+        getattr(token, "end_column", col + 1) or col + 1,
+    )
     return Diagnostic("GR104", "error", f"unexpected `{token.value}`", end, hint=_expected(err.expected))
 
 
@@ -84,7 +117,7 @@ def _expected(names: Any) -> str:
     if not words:
         return ""
     if len(words) > 8:
-        words = words[:8] + ["…"]
+        words = [*words[:8], "…"]
     return "expected " + ", ".join(words)
 
 
@@ -143,8 +176,15 @@ def _make_transformer() -> Any:
                     fields[kind].append(value)
                     continue
                 if kind in fields and kind != "escalations":
-                    problems.append(Diagnostic("GR105", "error", f"`{kind}` is given twice in rule `{c[0]}`", span,
-                                               hint=f"keep one `{kind}` line"))
+                    problems.append(
+                        Diagnostic(
+                            "GR105",
+                            "error",
+                            f"`{kind}` is given twice in rule `{c[0]}`",
+                            span,
+                            hint=f"keep one `{kind}` line",
+                        )
+                    )
                 if kind == "enforcement":
                     fields["enforcement"], fields["escalations"] = value
                 else:
@@ -313,8 +353,17 @@ def _make_transformer() -> Any:
             try:
                 value = dt.date.fromisoformat(str(c[0]))
             except ValueError:
-                raise GovrulesError([Diagnostic("GR106", "error", f"`{c[0]}` is not a calendar date", self._s(meta),
-                                                hint="write a real date as YYYY-MM-DD")]) from None
+                raise GovrulesError(
+                    [
+                        Diagnostic(
+                            "GR106",
+                            "error",
+                            f"`{c[0]}` is not a calendar date",
+                            self._s(meta),
+                            hint="write a real date as YYYY-MM-DD",
+                        )
+                    ]
+                ) from None
             return ast.Literal(value, "date", self._s(meta))
 
         @lark.v_args(meta=True)
@@ -327,8 +376,17 @@ def _make_transformer() -> Any:
 
         def _duration(self, meta: Any, tok: Any, unit: int) -> ast.Literal:
             if "." in str(tok):
-                raise GovrulesError([Diagnostic("GR107", "error", f"a duration needs a whole number, found `{tok}`",
-                                                self._s(meta), hint="write e.g. `30 days`")])
+                raise GovrulesError(
+                    [
+                        Diagnostic(
+                            "GR107",
+                            "error",
+                            f"a duration needs a whole number, found `{tok}`",
+                            self._s(meta),
+                            hint="write e.g. `30 days`",
+                        )
+                    ]
+                )
             return ast.Literal(dt.timedelta(days=int(str(tok)) * unit), "duration", self._s(meta))
 
         @lark.v_args(meta=True)
@@ -344,5 +402,5 @@ def _transformer_class() -> Any:
     return _make_transformer()
 
 
-def _ToAst(file: str) -> Any:  # noqa: N802 - reads as the class it builds
+def _ToAst(file: str) -> Any:
     return _transformer_class()(file)

@@ -1,8 +1,8 @@
 """AST back to DSL text, for messages ("`kpi.baseline.value is present` does not hold") and, later, `fmt`.
 
-    >>> from govrules.lang.ast import Compare, Path, AsOf
-    >>> print_expr(Compare("<", Path("kpi", ("baseline", "date")), AsOf()))
-    'kpi.baseline.date < as_of'
+>>> from govrules.lang.ast import Compare, Path, AsOf
+>>> print_expr(Compare("<", Path("kpi", ("baseline", "date")), AsOf()))
+'kpi.baseline.date < as_of'
 """
 
 from __future__ import annotations
@@ -23,13 +23,17 @@ def print_literal_value(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+        return (
+            '"'
+            + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+            + '"'
+        )
     if isinstance(value, tuple | list):
         return "[" + ", ".join(print_literal_value(v) for v in value) + "]"
     return str(value)
 
 
-def print_expr(node: ast.Expr, parent: int = 0) -> str:  # noqa: C901 - one case per node type
+def print_expr(node: ast.Expr, parent: int = 0) -> str:
     match node:
         case ast.Literal(value=value):
             return print_literal_value(value)

@@ -58,7 +58,9 @@ class LocatedDocument:
         return self.key_spans.get(path) or self.span_of(path)
 
 
-def load_manifest(path: str | Path, display: str | None = None, max_bytes: int = MAX_BYTES) -> LocatedDocument:
+def load_manifest(
+    path: str | Path, display: str | None = None, max_bytes: int = MAX_BYTES
+) -> LocatedDocument:
     name = display or str(path)
     try:
         with open(path, "rb") as handle:
@@ -72,16 +74,24 @@ def load_manifest(path: str | Path, display: str | None = None, max_bytes: int =
 
 def load_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> LocatedDocument:
     if len(raw) > max_bytes:
-        raise _fail("GR301", f"manifest is larger than {max_bytes // 1024} KiB", Span(name, 1, 1),
-                    "a manifest describes one project; move bulky content to linked documents")
+        raise _fail(
+            "GR301",
+            f"manifest is larger than {max_bytes // 1024} KiB",
+            Span(name, 1, 1),
+            "a manifest describes one project; move bulky content to linked documents",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         before = raw[: err.start]
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise _fail("GR302", f"invalid UTF-8 byte 0x{raw[err.start]:02x}", Span(name, line, col, line, col + 1),
-                    "save the file as UTF-8") from None
+        raise _fail(
+            "GR302",
+            f"invalid UTF-8 byte 0x{raw[err.start]:02x}",
+            Span(name, line, col, line, col + 1),
+            "save the file as UTF-8",
+        ) from None
     return load_text(text, name)
 
 
@@ -89,8 +99,12 @@ def load_text(text: str, name: str) -> LocatedDocument:
     source = SourceText(name, text)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise _fail("GR302", "the file contains a NUL character; it is not a YAML text file", Span(name, line, 1),
-                    source=source)
+        raise _fail(
+            "GR302",
+            "the file contains a NUL character; it is not a YAML text file",
+            Span(name, line, 1),
+            source=source,
+        )
     try:
         root = _compose(text)
     except yaml.MarkedYAMLError as err:
@@ -98,13 +112,23 @@ def load_text(text: str, name: str) -> LocatedDocument:
     except yaml.YAMLError as err:
         raise _fail("GR304", f"not valid YAML: {err}", Span(name, 1, 1), source=source) from None
     if root is None:
-        raise _fail("GR305", "the manifest is empty", Span(name, 1, 1),
-                    "start from `govrules init` or an example in `examples/`", source)
+        raise _fail(
+            "GR305",
+            "the manifest is empty",
+            Span(name, 1, 1),
+            "start from `govrules init` or an example in `examples/`",
+            source,
+        )
     builder = _Builder(name, source)
     data = builder.build(root, (), 0)
     if not isinstance(data, dict):
-        raise _fail("GR305", "a manifest must be a mapping of keys to values at the top level",
-                    builder.spans[()], "begin with `manifest_version: \"1.0\"` and `project:`", source)
+        raise _fail(
+            "GR305",
+            "a manifest must be a mapping of keys to values at the top level",
+            builder.spans[()],
+            'begin with `manifest_version: "1.0"` and `project:`',
+            source,
+        )
     return LocatedDocument(name, data, builder.spans, builder.key_spans, builder.plain, source)
 
 
@@ -123,7 +147,10 @@ def _yaml_error(err: yaml.MarkedYAMLError, name: str, source: SourceText) -> Gov
     problem = (err.problem or err.context or "invalid YAML").rstrip(".")
     hint = ""
     if "expected a single document" in str(err.context or "") or "but found another document" in problem:
-        problem, hint = "more than one YAML document in the manifest", "keep one document: remove the extra `---`"
+        problem, hint = (
+            "more than one YAML document in the manifest",
+            "keep one document: remove the extra `---`",
+        )
     elif "found character '\\t'" in problem:
         hint = "indent with spaces, not tabs"
     elif "mapping values are not allowed" in problem:
@@ -131,7 +158,9 @@ def _yaml_error(err: yaml.MarkedYAMLError, name: str, source: SourceText) -> Gov
     return _fail("GR304", f"not valid YAML: {problem}", Span(name, line, col, line, col + 1), hint, source)
 
 
-def _fail(code: str, message: str, span: Span, hint: str = "", source: SourceText | None = None) -> GovrulesError:
+def _fail(
+    code: str, message: str, span: Span, hint: str = "", source: SourceText | None = None
+) -> GovrulesError:
     sources = {span.file: source} if source else {}
     return GovrulesError([Diagnostic(code, "error", message, span, hint)], sources)
 
@@ -156,13 +185,21 @@ class _Builder:
     def build(self, node: Any, path: DocPath, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail("GR306", f"the manifest expands to more than {MAX_NODES} values", node,
-                            "YAML aliases (`*name`) multiply content; write the values out")
+            raise self.fail(
+                "GR306",
+                f"the manifest expands to more than {MAX_NODES} values",
+                node,
+                "YAML aliases (`*name`) multiply content; write the values out",
+            )
         if depth > MAX_DEPTH:
             raise self.fail("GR306", f"values are nested more than {MAX_DEPTH} levels deep", node)
         if node.tag not in _ALLOWED_TAGS:
-            raise self.fail("GR303", f"tag `{node.tag.replace(_TAG, '!!')}` is not allowed in a manifest", node,
-                            "remove the tag; manifests hold plain text, numbers, booleans, dates, lists and mappings")
+            raise self.fail(
+                "GR303",
+                f"tag `{node.tag.replace(_TAG, '!!')}` is not allowed in a manifest",
+                node,
+                "remove the tag; manifests hold plain text, numbers, booleans, dates, lists and mappings",
+            )
         self.spans[path] = self.span(node)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
@@ -174,17 +211,24 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == f"{_TAG}merge":
-                raise self.fail("GR303", "merge keys (`<<`) are not allowed in a manifest", key_node,
-                                "write the keys out")
+                raise self.fail(
+                    "GR303", "merge keys (`<<`) are not allowed in a manifest", key_node, "write the keys out"
+                )
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != f"{_TAG}str":
                 shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a collection"
-                hint = f'quote it: `"{shown}":`' if isinstance(key_node, yaml.ScalarNode) else "use a plain name"
+                hint = (
+                    f'quote it: `"{shown}":`' if isinstance(key_node, yaml.ScalarNode) else "use a plain name"
+                )
                 raise self.fail("GR307", f"key `{shown}` is not text", key_node, hint)
             key = key_node.value
             if key in out:
                 first = self.key_spans[(*path, key)]
-                raise self.fail("GR308", f"duplicate key `{key}` (first defined at line {first.line})", key_node,
-                                "remove one of the two, or merge their contents")
+                raise self.fail(
+                    "GR308",
+                    f"duplicate key `{key}` (first defined at line {first.line})",
+                    key_node,
+                    "remove one of the two, or merge their contents",
+                )
             self.key_spans[(*path, key)] = self.span(key_node)
             out[key] = self.build(value_node, (*path, key), depth + 1)
         return out
@@ -200,8 +244,12 @@ class _Builder:
         except (ValueError, OverflowError, yaml.YAMLError) as err:
             if tag == f"{_TAG}timestamp":
                 return node.value  # not a real date: the schema reports it where it stands
-            raise self.fail("GR309", f"cannot read `{node.value[:40]}` as a {tag.replace(_TAG, '')}: {err}",
-                            node, "quote it if it is text") from None
+            raise self.fail(
+                "GR309",
+                f"cannot read `{node.value[:40]}` as a {tag.replace(_TAG, '')}: {err}",
+                node,
+                "quote it if it is text",
+            ) from None
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             value = value.replace(tzinfo=None)
         return value

@@ -20,8 +20,15 @@ from govrules.diagnostics import Diagnostic, did_you_mean
 from govrules.manifest.loader import DocPath, LocatedDocument
 from govrules.resources import data_path
 
-_KIND_WORDS = {"string": "text", "boolean": "true or false", "integer": "a whole number", "number": "a number",
-               "object": "a mapping of keys", "array": "a list", "null": "nothing"}
+_KIND_WORDS = {
+    "string": "text",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "object": "a mapping of keys",
+    "array": "a list",
+    "null": "nothing",
+}
 
 
 @functools.cache
@@ -42,7 +49,9 @@ def _validator() -> Any:
     base = jsonschema.Draft202012Validator
     original_type = base.VALIDATORS["type"]
 
-    def type_with_dates(validator: Any, types: Any, instance: Any, schema: Mapping[str, Any]) -> Iterator[Any]:
+    def type_with_dates(
+        validator: Any, types: Any, instance: Any, schema: Mapping[str, Any]
+    ) -> Iterator[Any]:
         if is_plain_date(instance) and schema.get("format") == "date":
             return iter(())
         return original_type(validator, types, instance, schema)  # type: ignore[no-any-return]
@@ -71,7 +80,9 @@ def validate_document(doc: LocatedDocument) -> tuple[Diagnostic, ...]:
     for error in errors:
         out.extend(_diagnose(error, doc))
     typed = {d.span for d in out if d.code == "GR316"}
-    unique = {(d.code, d.span, d.message): d for d in out if not (d.code in ("GR312", "GR313") and d.span in typed)}
+    unique = {
+        (d.code, d.span, d.message): d for d in out if not (d.code in ("GR312", "GR313") and d.span in typed)
+    }
     return tuple(unique.values())
 
 
@@ -99,14 +110,25 @@ def _diagnose(error: Any, doc: LocatedDocument) -> list[Diagnostic]:
         out = []
         for key in sorted(k for k in error.instance if k not in allowed and not str(k).startswith("x-")):
             hint = did_you_mean(key, allowed) or "keys starting with `x-` are free for your own extensions"
-            out.append(Diagnostic("GR310", "error", f"unknown key `{key}` in `{where}`",
-                                  doc.key_span_of((*path, key)), hint))
+            out.append(
+                Diagnostic(
+                    "GR310", "error", f"unknown key `{key}` in `{where}`", doc.key_span_of((*path, key)), hint
+                )
+            )
         return out
     if kind == "required":
         missing = [k for k in error.validator_value if k not in error.instance]
         span = doc.key_span_of(path) if path else doc.span_of(())
-        return [Diagnostic("GR311", "error", f"missing required key `{k}` in `{where}`", span,
-                           f"add `{k}:` under `{where}`" if path else f"add `{k}:` at the top level") for k in missing]
+        return [
+            Diagnostic(
+                "GR311",
+                "error",
+                f"missing required key `{k}` in `{where}`",
+                span,
+                f"add `{k}:` under `{where}`" if path else f"add `{k}:` at the top level",
+            )
+            for k in missing
+        ]
     span = doc.span_of(path)
     found = error.instance
     if kind == "enum":
@@ -114,23 +136,51 @@ def _diagnose(error: Any, doc: LocatedDocument) -> list[Diagnostic]:
         hint = did_you_mean(str(found), allowed) or f"use one of: {', '.join(allowed)}"
         if not isinstance(found, str) and path in doc.plain_scalars and _raw(doc, path):
             hint = f'quote it: `"{_raw(doc, path)}"` ({hint})'
-        return [Diagnostic("GR312", "error", f"`{_show(found, doc, path)}` is not an allowed value for `{where}`",
-                           span, hint)]
+        return [
+            Diagnostic(
+                "GR312",
+                "error",
+                f"`{_show(found, doc, path)}` is not an allowed value for `{where}`",
+                span,
+                hint,
+            )
+        ]
     if kind == "type":
         return [_type_error(error, doc, path, where)]
     if kind == "format":
-        return [Diagnostic("GR313", "error", f"`{_show(found, doc, path)}` in `{where}` is not a calendar date",
-                           span, "write the date as YYYY-MM-DD, e.g. 2025-06-02")]
+        return [
+            Diagnostic(
+                "GR313",
+                "error",
+                f"`{_show(found, doc, path)}` in `{where}` is not a calendar date",
+                span,
+                "write the date as YYYY-MM-DD, e.g. 2025-06-02",
+            )
+        ]
     if kind == "pattern":
         desc = schema.get("description", "")
-        return [Diagnostic("GR314", "error", f"`{found}` in `{where}` does not have the expected form",
-                           span, _first_sentence(desc) or f"expected text matching `{error.validator_value}`")]
-    words = {"minimum": f"at least {error.validator_value}", "exclusiveMinimum": f"more than {error.validator_value}",
-             "maximum": f"at most {error.validator_value}", "minLength": "not empty",
-             "minItems": f"at least {error.validator_value} item(s)", "uniqueItems": "without repeated items",
-             "const": f"`{error.validator_value}`"}
+        return [
+            Diagnostic(
+                "GR314",
+                "error",
+                f"`{found}` in `{where}` does not have the expected form",
+                span,
+                _first_sentence(desc) or f"expected text matching `{error.validator_value}`",
+            )
+        ]
+    words = {
+        "minimum": f"at least {error.validator_value}",
+        "exclusiveMinimum": f"more than {error.validator_value}",
+        "maximum": f"at most {error.validator_value}",
+        "minLength": "not empty",
+        "minItems": f"at least {error.validator_value} item(s)",
+        "uniqueItems": "without repeated items",
+        "const": f"`{error.validator_value}`",
+    }
     expected = words.get(kind, kind)
-    return [Diagnostic("GR315", "error", f"`{where}` must be {expected}, found `{_show(found, doc, path)}`", span)]
+    return [
+        Diagnostic("GR315", "error", f"`{where}` must be {expected}, found `{_show(found, doc, path)}`", span)
+    ]
 
 
 def _type_error(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> Diagnostic:

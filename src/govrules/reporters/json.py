@@ -39,15 +39,26 @@ def _result(result: RuleResult) -> dict[str, Any]:
         "remediation": result.remediation,
         "references": list(result.references),
         "failures": [
-            {"require": f.index + 1, "expression": f.expression, "message": f.message, "found": f.found,
-             "path": f.path, "location": f.location.to_json()}
+            {
+                "require": f.index + 1,
+                "expression": f.expression,
+                "message": f.message,
+                "found": f.found,
+                "path": f.path,
+                "location": f.location.to_json(),
+            }
             for f in result.failures
         ],
     }
     if result.waiver is not None:
         w = result.waiver
-        out["waiver"] = {"approver": w.approver, "expires_on": w.expires_on, "reason": w.reason,
-                         "ticket": w.ticket, "location": w.location.to_json()}
+        out["waiver"] = {
+            "approver": w.approver,
+            "expires_on": w.expires_on,
+            "reason": w.reason,
+            "ticket": w.ticket,
+            "location": w.location.to_json(),
+        }
     return out
 
 
@@ -76,7 +87,9 @@ def report_json(report: Report) -> dict[str, Any]:
         "exit_code": report.exit_code,
         "policy_set": {
             "hash": report.policy_hash,
-            "rules": [{"id": rid, "title": title, "location": span.to_json()} for rid, title, span in report.rules],
+            "rules": [
+                {"id": rid, "title": title, "location": span.to_json()} for rid, title, span in report.rules
+            ],
             "parameters": {k: _value(v) for k, v in report.params.items()},
         },
         "summary": {"manifests": len(report.manifests), **totals},

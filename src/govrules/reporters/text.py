@@ -9,8 +9,15 @@ from __future__ import annotations
 from govrules.diagnostics import Diagnostic
 from govrules.results import ManifestReport, Report, RuleResult, Verdict
 
-_SEVERITY_COLOR = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "2",
-                   "error": "1;31", "warning": "33"}
+_SEVERITY_COLOR = {
+    "critical": "1;31",
+    "high": "31",
+    "medium": "33",
+    "low": "36",
+    "info": "2",
+    "error": "1;31",
+    "warning": "33",
+}
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -20,7 +27,13 @@ def _paint(text: str, code: str, color: bool) -> str:
 def _finding(m: ManifestReport, r: RuleResult, color: bool) -> list[str]:
     where = r.location.start if r.location else m.path
     label = "waived" if r.verdict is Verdict.WAIVED else r.severity
-    tag = "" if r.blocking or r.verdict is Verdict.WAIVED else " (advisory)" if r.enforcement == "advisory" else ""
+    tag = (
+        ""
+        if r.blocking or r.verdict is Verdict.WAIVED
+        else " (advisory)"
+        if r.enforcement == "advisory"
+        else ""
+    )
     head = f"{where}: {_paint(label, _SEVERITY_COLOR.get(label, '2'), color)} {r.rule} {r.message}{tag}"
     lines = [head]
     for f in r.failures:
@@ -56,14 +69,18 @@ def render(report: Report, color: bool = False) -> str:
         c = m.counts()
         if m.evaluated:
             status = "blocked" if m.blocked else "ok"
-            out.append(f"{m.path}: {status}: {c['fail']} failed ({c['blocking']} blocking), {c['waived']} waived, "
-                       f"{c['pass']} passed, {c['not_applicable']} not applicable")
+            out.append(
+                f"{m.path}: {status}: {c['fail']} failed ({c['blocking']} blocking), {c['waived']} waived, "
+                f"{c['pass']} passed, {c['not_applicable']} not applicable"
+            )
         else:
             out.append(f"{m.path}: not evaluated: {c['errors']} error(s) in the manifest")
         out.append("")
     blocked = sum(1 for m in report.manifests if m.blocked)
     unusable = sum(1 for m in report.manifests if m.unusable)
     stage = f" as if at stage {report.stage}" if report.stage else ""
-    out.append(f"{len(report.manifests)} manifest(s) checked as of {report.as_of.isoformat()}{stage} against "
-               f"{len(report.rules)} rules: {blocked} blocked, {unusable} not usable")
+    out.append(
+        f"{len(report.manifests)} manifest(s) checked as of {report.as_of.isoformat()}{stage} against "
+        f"{len(report.rules)} rules: {blocked} blocked, {unusable} not usable"
+    )
     return "\n".join(out) + "\n"
