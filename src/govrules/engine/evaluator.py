@@ -18,7 +18,7 @@ from govrules.engine.waivers import WaiverSettings, check_waivers
 from govrules.lang import ast
 from govrules.lang.printer import print_expr
 from govrules.manifest.loader import LocatedDocument
-from govrules.results import RequireOutcome, RuleResult, Verdict
+from govrules.results import RequireOutcome, RuleResult, Verdict, Waiver
 
 
 def evaluate_document(
@@ -63,9 +63,9 @@ def evaluate_document(
             )
     final = []
     for result in results:
-        waiver = waivers.get(result.rule) if result.verdict is Verdict.FAIL else None
-        if waiver is not None:
-            result = _replace(result, Verdict.WAIVED, waiver)
+        cover = waivers.get(result.rule) if result.verdict is Verdict.FAIL else None
+        if cover is not None:
+            result = _replace(result, Verdict.WAIVED, cover)
         final.append(result)
     return final, notes
 
@@ -96,7 +96,7 @@ def _result(
     )
 
 
-def _replace(result: RuleResult, verdict: Verdict, waiver: object) -> RuleResult:
+def _replace(result: RuleResult, verdict: Verdict, waiver: Waiver) -> RuleResult:
     from dataclasses import replace
 
     return replace(result, verdict=verdict, blocking=False, waiver=waiver)

@@ -10,7 +10,7 @@ can name `kpis[1].baseline.value` and its line:col — or the nearest present pa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,11 +103,13 @@ class Explainer:
             case ast.Arith(op=op, left=left, right=right):
                 return _ARITH[op](self.value(left, env)[0], self.value(right, env)[0]), None
             case ast.Member(item=item, collection=coll, negated=negated):
-                func = runtime.not_member if negated else runtime.member
-                return func(self.value(item, env)[0], self.value(coll, env)[0]), None
+                member: Callable[[Any, Any], bool] = runtime.not_member if negated else runtime.member
+                return member(self.value(item, env)[0], self.value(coll, env)[0]), None
             case ast.Contains(kind=kind, collection=coll, items=items):
-                func = runtime.contains_all if kind == "all" else runtime.contains_any
-                return func(self.value(coll, env)[0], self.value(items, env)[0]), None
+                contains: Callable[[Any, Any], bool] = (
+                    runtime.contains_all if kind == "all" else runtime.contains_any
+                )
+                return contains(self.value(coll, env)[0], self.value(items, env)[0]), None
             case ast.IsTest(operand=operand, predicate=pred, negated=negated):
                 result = builtins.PREDICATES[pred].impl(self.value(operand, env)[0])
                 return (not result if negated else result), None
@@ -118,8 +120,8 @@ class Explainer:
                 return (all(results) if kind == "every" else any(results)), None
             case ast.Comprehension(element=element, var=var, source=source, condition=cond):
                 out = []
-                for item in self.items(source, env):
-                    inner = {**env, var: item}
+                for entry in self.items(source, env):
+                    inner = {**env, var: entry}
                     if cond is None or self.truth(cond, inner):
                         out.append(self.value(element, inner)[0])
                 return out, None

@@ -85,7 +85,8 @@ def _syntax_diagnostic(err: Any, text: str, file: str) -> Diagnostic:
     line, col = max(getattr(err, "line", 1), 1), max(getattr(err, "column", 1), 1)
     span = Span(file, line, col, line, col + 1)
     if isinstance(err, lark.exceptions.UnexpectedCharacters):
-        char = text[err.pos_in_stream] if 0 <= err.pos_in_stream < len(text) else "?"
+        pos = err.pos_in_stream if isinstance(err.pos_in_stream, int) else -1
+        char = text[pos] if 0 <= pos < len(text) else "?"
         if char == '"':
             return Diagnostic(
                 "GR102",
@@ -147,7 +148,7 @@ def _tok_span(file: str, tok: Any) -> Span:
 def _make_transformer() -> Any:
     import lark
 
-    class ToAst(lark.Transformer):  # type: ignore[misc]
+    class ToAst(lark.Transformer[Any, Any]):
         def __init__(self, file: str) -> None:
             super().__init__()
             self.file = file

@@ -58,7 +58,6 @@ def _validator() -> Any:
 
     formats = jsonschema.FormatChecker(formats=())
 
-    @formats.checks("date")
     def _date(value: object) -> bool:
         if isinstance(value, dt.date):
             return is_plain_date(value)
@@ -70,6 +69,7 @@ def _validator() -> Any:
             return False
         return True
 
+    formats.checks("date")(_date)
     cls = validators.extend(base, {"type": type_with_dates})
     return cls(manifest_schema(), format_checker=formats)
 
