@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import os
@@ -150,9 +149,8 @@ class Engine:
         if problems:
             return ManifestReport(doc.file, diagnostics=sort_diagnostics(problems), evaluated=False)
         normalise_dates(doc.data, set(_date_paths()))
-        if stage is not None:
-            doc.data = copy.copy(doc.data)
-            doc.data["stage"] = {**doc.data["stage"], "current": stage}
+        if stage is not None and stage != doc.data["stage"]["current"]:
+            doc.data = {**doc.data, "stage": promoted(doc.data["stage"], stage, as_of)}
         manifest_dir = path.resolve().parent if path is not None else None
         ctx = Context(as_of, _repo_root(manifest_dir), manifest_dir)
         results, notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers)
@@ -165,6 +163,15 @@ class Engine:
             str(project),
             str(doc.data["stage"]["current"]),
         )
+
+
+def promoted(stage_block: Mapping[str, object], target: str, as_of: dt.date) -> dict[str, object]:
+    """The `stage` block as if the project moved to `target` on `as_of`: the gate question of `--stage`."""
+    out = {**stage_block, "current": target, "since": as_of}
+    history = stage_block.get("history")
+    if isinstance(history, list):
+        out["history"] = [*history, {"stage": target, "date": as_of}]
+    return out
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnostic]]:

@@ -68,9 +68,10 @@ class Explainer:
         self, checked: CheckedPolicySet, doc: LocatedDocument, as_of: dt.date, ctx: builtins.Context
     ) -> None:
         self.checked, self.doc, self.as_of, self.ctx = checked, doc, as_of, ctx
+        self.let_exprs = {let.name: let.expr for let in checked.lets}
         self.lets: dict[str, Located] = {}
         for let in checked.lets:
-            self.lets[let.name] = (self.value(let.expr, {})[0], None)
+            self.lets[let.name] = self.value(let.expr, {})
 
     # ---- values with their manifest paths ----
 
@@ -127,11 +128,26 @@ class Explainer:
                 return out, None
             case ast.ListExpr(items=items):
                 return [self.value(i, env)[0] for i in items], None
+            case ast.Call(func="latest" | "earliest", args=(ast.Comprehension() as gen,)):
+                return self.pick(node.func, gen, env)
             case ast.Call(func=func, args=args):
                 spec = builtins.FUNCTIONS[func]
                 values = [self.value(a, env)[0] for a in args]
                 return (spec.impl(self.ctx, *values) if spec.needs_context else spec.impl(*values)), None
         raise TypeError(type(node).__name__)
+
+    def pick(self, func: str, gen: ast.Comprehension, env: Mapping[str, Located]) -> Located:
+        """`latest`/`earliest` over a comprehension, keeping the path of the item it picked."""
+        found: list[Located] = []
+        for entry in self.items(gen.source, env):
+            inner = {**env, gen.var: entry}
+            if gen.condition is None or self.truth(gen.condition, inner):
+                found.append(self.value(gen.element, inner))
+        chosen = [f for f in found if f[0] is not None]
+        if not chosen:
+            return None, None
+        best = max(chosen, key=lambda f: f[0]) if func == "latest" else min(chosen, key=lambda f: f[0])
+        return best
 
     def name(self, name: str, env: Mapping[str, Located]) -> Located:
         kind = self.checked.name_kind(name, list(env))
@@ -157,6 +173,8 @@ class Explainer:
 
     def why(self, node: ast.Expr, env: Mapping[str, Located] | None = None) -> Witness:
         env = env or {}
+        if isinstance(node, ast.Name) and node.id in self.let_exprs and node.id not in env:
+            return self.why(self.let_exprs[node.id], {})
         match node:
             case ast.BoolOp(op="and", operands=operands):
                 for operand in operands:
@@ -189,6 +207,9 @@ class Explainer:
 
     def reads(self, node: ast.Expr, env: Mapping[str, Located]) -> list[Located]:
         """The manifest values a condition reads directly (not inside nested quantifiers)."""
+        if isinstance(node, ast.Name) and node.id in self.let_exprs and node.id not in env:
+            located = self.lets[node.id]
+            return [located] if located[1] is not None else self.reads(self.let_exprs[node.id], {})
         if isinstance(node, ast.Path | ast.Name):
             return [self.value(node, env)]
         children: tuple[ast.Expr, ...] = ()

@@ -79,6 +79,44 @@ def parse_policy(text: str, file: str) -> ast.Policy:
     return ast.Policy(file, tuple(items.children))
 
 
+_HEAD = 'rule A-1 "t" { require '
+_LABELLED_EXAMPLES = {
+    (
+        "GR108",
+        "`every` or `some` inside `and`, `or`, `not` or `implies` needs parentheses",
+        "write `a and (every x in xs: …)`",
+    ): [
+        _HEAD + "a and every x in b: c }",
+        _HEAD + "a or some x in b: c }",
+        _HEAD + "not every x in b: c }",
+        _HEAD + "a implies every x in b: c }",
+        _HEAD + "a and some x in b: c }",
+        "let q = a and some x in b: c",
+        "let q = a or every x in b: c",
+    ],
+    ("GR109", "a comparison cannot be chained", "join two comparisons with `and`: `a < b and b < c`"): [
+        _HEAD + "a < b < c }",
+        _HEAD + "a == b == c }",
+    ],
+    ("GR110", "a rule needs an id like `OWN-001` and a quoted title", 'write `rule OWN-001 "Title" { … }`'): [
+        'rule own "t" { }',
+        "rule OWN-001 { }",
+        "rule { }",
+    ],
+}
+
+
+def _labelled(err: Any, file: str, line: int, col: int) -> Diagnostic | None:
+    try:
+        label = err.match_examples(_parser().parse, _LABELLED_EXAMPLES, use_accepts=True)
+    except Exception:  # matching is best effort; the plain message below still applies
+        return None
+    if not label:
+        return None
+    code, message, hint = label
+    return Diagnostic(code, "error", message, Span(file, line, col, line, col + 1), hint)
+
+
 def _syntax_diagnostic(err: Any, text: str, file: str) -> Diagnostic:
     import lark
 
@@ -100,6 +138,9 @@ def _syntax_diagnostic(err: Any, text: str, file: str) -> Diagnostic:
         )
     if isinstance(err, lark.exceptions.UnexpectedEOF):
         return Diagnostic("GR103", "error", "unexpected end of file", span, hint=_expected(err.expected))
+    labelled = _labelled(err, file, line, col)
+    if labelled is not None:
+        return labelled
     token = err.token
     if token.type == "$END":
         return Diagnostic("GR103", "error", "unexpected end of file", span, hint=_expected(err.expected))
@@ -133,12 +174,18 @@ def _unquote(token: Any) -> str:
         ch = raw[i]
         if ch == "\\" and i + 1 < len(raw):
             nxt = raw[i + 1]
-            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+            # \" \\ \n \t are escapes; any other backslash is kept, so patterns read as written: "\d", "\("
+            out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(nxt, "\\" + nxt))
             i += 2
         else:
             out.append(ch)
             i += 1
     return "".join(out)
+
+
+def _join(tokens: list[Any]) -> str:
+    """Adjacent strings of a long text (`remediation "…" "…"`) join with one space."""
+    return " ".join(part for part in (_unquote(t).strip() for t in tokens) if part)
 
 
 def _tok_span(file: str, tok: Any) -> Span:
@@ -223,11 +270,11 @@ def _make_transformer() -> Any:
 
         @lark.v_args(meta=True)
         def remediation(self, meta: Any, c: list[Any]) -> tuple[str, object, Span]:
-            return ("remediation", _unquote(c[0]), self._s(meta))
+            return ("remediation", _join(c), self._s(meta))
 
         @lark.v_args(meta=True)
         def description(self, meta: Any, c: list[Any]) -> tuple[str, object, Span]:
-            return ("description", _unquote(c[0]), self._s(meta))
+            return ("description", _join(c), self._s(meta))
 
         @lark.v_args(meta=True)
         def when(self, meta: Any, c: list[Any]) -> tuple[str, object, Span]:
