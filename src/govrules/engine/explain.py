@@ -181,8 +181,7 @@ class Explainer:
                     if not self.truth(operand, env):
                         return self.why(operand, env)
             case ast.BoolOp(op="or", operands=operands):
-                first = self.why(operands[0], env)
-                return Witness(first.path, f"none of the alternatives holds; {first.text}")
+                return self.why(operands[0], env)
             case ast.BoolOp(op="implies", operands=(_, b)):
                 return self.why(b, env)
             case ast.Quantifier(kind="every", var=var, source=source, body=body):
