@@ -13,6 +13,7 @@ OWNERS = {
     "yaml": {"manifest/loader.py"},
     "jsonschema": {"manifest/schema.py"},
     "re2": {"engine/builtins.py"},
+    "fastjsonschema": {"manifest/schema.py"},
     "fastapi": {"server/"},
     "uvicorn": {"server/"},
 }

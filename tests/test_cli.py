@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,12 @@ def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        env={
+            "PYTHONPATH": str(ROOT / "src"),
+            "PATH": "/usr/bin:/bin",
+            "NO_COLOR": "1",
+            "GOVRULES_CACHE_DIR": os.environ["GOVRULES_CACHE_DIR"],
+        },
         timeout=60,
     )
     return proc.returncode, proc.stdout, proc.stderr

@@ -20,7 +20,12 @@ def test_examples_output_matches_golden(fmt: str, name: str) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": os.environ.get("PATH", "")},
+        env={
+            "PYTHONPATH": str(ROOT / "src"),
+            "NO_COLOR": "1",
+            "PATH": os.environ.get("PATH", ""),
+            "GOVRULES_CACHE_DIR": os.environ["GOVRULES_CACHE_DIR"],
+        },
         timeout=120,
     )
     assert proc.returncode == 1, proc.stderr  # hr-cv-screening is blocked on purpose

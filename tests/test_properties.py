@@ -66,7 +66,7 @@ MANIFESTS = from_schema(SCHEMA)
 
 
 def explained_outcomes(data: dict[str, Any]) -> list[Any]:
-    checked = ENGINE.checked
+    checked = ENGINE.compiled.checked()
     explainer = Explainer(checked, LocatedDocument("m.yaml", data), AS_OF, Context(AS_OF))
     out: list[Any] = []
     for rule in checked.rules:

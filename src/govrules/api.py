@@ -15,19 +15,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from govrules import __version__, cache
 from govrules.diagnostics import Diagnostic, GovrulesError, sort_diagnostics
 from govrules.engine.builtins import Context
-from govrules.engine.checker import CheckedPolicySet, check_policies
-from govrules.engine.compiler import CompiledPolicySet, compile_policies
 from govrules.engine.evaluator import evaluate_document
-from govrules.engine.types import Type, date_paths, manifest_type
+from govrules.engine.prepared import PreparedPolicySet
 from govrules.engine.waivers import WaiverSettings
-from govrules.lang.parser import parse_policy
 from govrules.manifest.loader import LocatedDocument, load_manifest
-from govrules.manifest.schema import manifest_schema, normalise_dates, validate_document
+from govrules.manifest.schema import validate_document
 from govrules.resources import data_path
 from govrules.results import ManifestReport, Report
 from govrules.span import SourceText
+
+TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
+
+if TYPE_CHECKING:
+    from govrules.engine.types import Type
 
 MANIFEST_NAMES = ("ai-project.yaml", "ai-project.yml")
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
@@ -35,12 +40,10 @@ _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache
 
 @functools.cache
 def _root_type() -> Type:
+    from govrules.engine.types import manifest_type
+    from govrules.manifest.schema import manifest_schema
+
     return manifest_type(manifest_schema())
-
-
-@functools.cache
-def _date_paths() -> frozenset[tuple[str, ...]]:
-    return frozenset(date_paths(_root_type()))
 
 
 def policy_files(paths: Sequence[str | Path] | None) -> list[Path]:
@@ -82,38 +85,36 @@ def policy_files(paths: Sequence[str | Path] | None) -> list[Path]:
 
 @dataclass(frozen=True, slots=True)
 class Engine:
-    compiled: CompiledPolicySet
+    compiled: PreparedPolicySet
     waivers: WaiverSettings
-
-    @property
-    def checked(self) -> CheckedPolicySet:
-        return self.compiled.checked
 
     @classmethod
     def load(
         cls, policy_paths: Sequence[str | Path] | None = None, params: Mapping[str, object] | None = None
     ) -> Engine:
-        sources: dict[str, SourceText] = {}
-        policies, problems = [], []
+        """Parse, check and compile the policies, or take the prepared set from the cache when nothing changed."""
+        texts: list[tuple[str, str]] = []
         for path in policy_files(policy_paths):
             name = _display(path)
             try:
-                text = path.read_text(encoding="utf-8")
+                texts.append((name, path.read_text(encoding="utf-8")))
             except (OSError, UnicodeDecodeError) as err:
-                problems.append(Diagnostic("GR200", "error", f"cannot read policy `{name}`: {err}", None))
-                continue
-            sources[name] = SourceText(name, text)
-            try:
-                policies.append(parse_policy(text, name))
-            except GovrulesError as err:
-                problems.extend(err.diagnostics)
-        if problems:
-            raise GovrulesError(problems, sources)
-        try:
-            checked = check_policies(policies, _root_type(), params)
-        except GovrulesError as err:
-            raise GovrulesError(err.diagnostics, sources) from None
-        return cls(compile_policies(checked), _waiver_settings(checked))
+                raise GovrulesError(
+                    [Diagnostic("GR200", "error", f"cannot read policy `{name}`: {err}", None)]
+                ) from None
+        digest = cache.key(
+            __version__,
+            data_path("grammar", "govrules.lark").read_bytes(),
+            data_path("schemas", "ai-project.schema.json").read_bytes(),
+            repr(sorted((params or {}).items(), key=lambda kv: kv[0])),
+            *(part for name, text in texts for part in (name, text)),
+        )
+        blob = cache.read("policies", digest)
+        prepared = PreparedPolicySet.from_bytes(blob) if blob else None
+        if prepared is None:
+            prepared = _prepare(texts, params)
+            cache.write("policies", digest, prepared.to_bytes())
+        return cls(prepared, _waiver_settings(prepared.params))
 
     def check(self, paths: Iterable[str | Path], as_of: dt.date, stage: str | None = None) -> Report:
         manifests, problems = discover(paths)
@@ -127,9 +128,8 @@ class Engine:
         stage: str | None,
         diagnostics: Sequence[Diagnostic] = (),
     ) -> Report:
-        checked = self.checked
-        rules = tuple((r.id, r.title, r.span) for r in checked.rules)
-        params = {name: p.value for name, p in sorted(checked.params.items())}
+        rules = tuple((r.id, r.title, r.span) for r in self.compiled.rules)
+        params = dict(self.compiled.params)
         return Report(
             as_of, self.compiled.hash, rules, params, tuple(manifests), stage, sort_diagnostics(diagnostics)
         )
@@ -145,10 +145,9 @@ class Engine:
     def check_document(
         self, doc: LocatedDocument, as_of: dt.date, stage: str | None = None, path: Path | None = None
     ) -> ManifestReport:
-        problems = validate_document(doc)
+        problems = validate_document(doc, self.compiled.date_paths)
         if problems:
             return ManifestReport(doc.file, diagnostics=sort_diagnostics(problems), evaluated=False)
-        normalise_dates(doc.data, set(_date_paths()))
         if stage is not None and stage != doc.data["stage"]["current"]:
             doc.data = {**doc.data, "stage": promoted(doc.data["stage"], stage, as_of)}
         manifest_dir = path.resolve().parent if path is not None else None
@@ -232,19 +231,39 @@ def _repo_root(start: Path | None) -> Path | None:
     return start
 
 
-def _waiver_settings(checked: CheckedPolicySet) -> WaiverSettings:
-    settings = WaiverSettings()
-    max_days = checked.params.get("waiver_max_days")
-    roles = checked.params.get("hard_waiver_roles")
-    approvers = checked.params.get("hard_waiver_approvers")
+def _prepare(texts: Sequence[tuple[str, str]], params: Mapping[str, object] | None) -> PreparedPolicySet:
+    from govrules.engine.checker import check_policies
+    from govrules.engine.compiler import compile_policies
+    from govrules.lang.parser import parse_policy
+
+    sources = {name: SourceText(name, text) for name, text in texts}
+    policies: list[Any] = []
+    problems: list[Diagnostic] = []
+    for name, text in texts:
+        try:
+            policies.append(parse_policy(text, name))
+        except GovrulesError as err:
+            problems.extend(err.diagnostics)
+    if problems:
+        raise GovrulesError(problems, sources)
+    try:
+        checked = check_policies(policies, _root_type(), params)
+    except GovrulesError as err:
+        raise GovrulesError(err.diagnostics, sources) from None
+    from govrules.manifest.schema import schema_date_paths
+
+    return compile_policies(checked, schema_date_paths())
+
+
+def _waiver_settings(params: Mapping[str, object]) -> WaiverSettings:
+    default = WaiverSettings()
+    max_days = params.get("waiver_max_days")
+    roles = params.get("hard_waiver_roles")
+    approvers = params.get("hard_waiver_approvers")
     return WaiverSettings(
-        max_days=max_days.value.days
-        if max_days and isinstance(max_days.value, dt.timedelta)
-        else settings.max_days,
-        hard_approver_roles=tuple(str(r).lower() for r in roles.value)
-        if roles and isinstance(roles.value, tuple)
-        else settings.hard_approver_roles,
-        hard_approvers=tuple(str(a).lower() for a in approvers.value)
-        if approvers and isinstance(approvers.value, tuple)
-        else (),
+        max_days=max_days.days if isinstance(max_days, dt.timedelta) else default.max_days,
+        hard_approver_roles=tuple(str(r).lower() for r in roles)
+        if isinstance(roles, tuple)
+        else default.hard_approver_roles,
+        hard_approvers=tuple(str(a).lower() for a in approvers) if isinstance(approvers, tuple) else (),
     )

@@ -20,13 +20,22 @@ from dataclasses import dataclass, field
 
 from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean
 from govrules.engine import builtins
-from govrules.engine.types import ANY, BOOL, DATE, DURATION, NUMBER, STRING, Type, list_of
+from govrules.engine.types import (
+    ANY,
+    BOOL,
+    DATE,
+    DURATION,
+    ENFORCEMENTS,
+    NUMBER,
+    SEVERITIES,
+    STAGE_ORDER,
+    STRING,
+    Type,
+    list_of,
+)
 from govrules.lang import ast
 from govrules.span import Span
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-ENFORCEMENTS = ("advisory", "soft", "hard")
-STAGE_ORDER = ("idea", "pilot", "program", "enterprise")
 _LITERAL_TYPES = {"string": STRING, "number": NUMBER, "bool": BOOL, "date": DATE, "duration": DURATION}
 
 

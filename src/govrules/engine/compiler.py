@@ -6,70 +6,82 @@ The generated code only reads the manifest (plain dicts and lists), calls the to
 manifest text, and every constant is passed in the namespace, so no policy text is ever executed as code.
 
     >>> # compile_policies(checked).evaluate(data, as_of, context) -> list of per-rule outcomes
+
+Patterns are passed by their text and compiled (RE2) when the prepared set is built or loaded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import pickle
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from govrules.engine import builtins, runtime
-from govrules.engine.checker import STAGE_ORDER, CheckedPolicySet
+from govrules.engine import builtins
+from govrules.engine.checker import CheckedPolicySet
+from govrules.engine.prepared import PreparedPolicySet, RuleInfo
+from govrules.engine.types import STAGE_ORDER
 from govrules.lang import ast
-
-Outcome = tuple[tuple[bool, ...], str] | None
-Evaluate = Callable[[Mapping[str, Any], dt.date, builtins.Context], list[Outcome]]
+from govrules.lang.printer import print_expr
 
 _COMPARE = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledPolicySet:
-    checked: CheckedPolicySet
-    source: str
-    evaluate: Evaluate
-    hash: str
-
-
-def compile_policies(checked: CheckedPolicySet) -> CompiledPolicySet:
+def compile_policies(
+    checked: CheckedPolicySet, date_paths: frozenset[tuple[str, ...]] = frozenset()
+) -> PreparedPolicySet:
     gen = _Generator(checked)
     source = gen.module()
     code = compile(source, "<govrules policies>", "exec")
-    namespace = dict(gen.namespace)
-    exec(code, namespace)  # generated from the checked AST only; see the module docstring
-    digest = hashlib.sha256(source.encode()).hexdigest()
-    return CompiledPolicySet(checked, source, namespace["evaluate"], digest)
+    params = {name: p.value for name, p in sorted(checked.params.items())}
+    rules = tuple(rule_info(rule) for rule in checked.rules)
+    blob = pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL)
+    return PreparedPolicySet(
+        source, code, rules, params, gen.constants_by_name, gen.patterns, date_paths, blob
+    )
+
+
+def rule_info(rule: ast.Rule) -> RuleInfo:
+    applies = " and ".join(f"`{print_expr(w)}`" for w in rule.when)
+    return RuleInfo(
+        id=rule.id,
+        title=rule.title,
+        severity=rule.severity or "medium",
+        enforcement=rule.enforcement or "soft",
+        waivable=rule.waivable,
+        references=rule.references,
+        remediation=rule.remediation or "",
+        description=rule.description or "",
+        span=rule.span,
+        applies_when=applies,
+        requires=tuple(print_expr(r.expr) for r in rule.requires),
+        messages=tuple(r.message for r in rule.requires),
+    )
 
 
 class _Generator:
     def __init__(self, checked: CheckedPolicySet) -> None:
         self.checked = checked
-        self.namespace: dict[str, Any] = {
-            "_E": runtime.EMPTY,
-            "_rt": runtime,
-            "_as_date": runtime.as_date,
-            "_RANK": {s: i for i, s in enumerate(STAGE_ORDER)},
-        }
         self.constants: dict[tuple[str, object], str] = {}
-        for name, pred in builtins.PREDICATES.items():
-            self.namespace[f"_is_{name}"] = pred.impl
-        for name, func in builtins.FUNCTIONS.items():
-            self.namespace[f"_fn_{name}"] = func.impl
-        for name, param in checked.params.items():
-            value = param.value
-            self.namespace[f"p_{name}"] = list(value) if isinstance(value, tuple) else value
+        self.constants_by_name: dict[str, object] = {}
+        self.patterns: dict[str, str] = {}
 
     def const(self, value: object, kind: str = "") -> str:
         key = (kind or type(value).__name__, value)
         if key not in self.constants:
             name = f"_k{len(self.constants)}"
             self.constants[key] = name
-            self.namespace[name] = value
+            self.constants_by_name[name] = value
         return self.constants[key]
+
+    def pattern(self, pattern: str) -> str:
+        for name, known in self.patterns.items():
+            if known == pattern:
+                return name
+        name = f"_re{len(self.patterns)}"
+        self.patterns[name] = pattern
+        return name
 
     def module(self) -> str:
         lines = [
@@ -179,8 +191,7 @@ class _Generator:
         return f"(not {test})" if node.negated else test
 
     def _Matches(self, node: ast.Matches, bound: Mapping[str, str]) -> str:
-        pattern = self.const(builtins.compile_pattern(node.pattern), f"re:{node.pattern}")
-        return f"_rt.matches({pattern}, {self.expr(node.operand, bound)})"
+        return f"_rt.matches({self.pattern(node.pattern)}, {self.expr(node.operand, bound)})"
 
     def loop(self, var: str, source: ast.Expr, bound: Mapping[str, str]) -> tuple[str, dict[str, str]]:
         pyname = f"v{len(bound)}_{var}"

@@ -9,45 +9,48 @@ explains only what failed and applies the manifest's waivers. Blocking means: fa
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from govrules.diagnostics import Diagnostic
 from govrules.engine.builtins import Context
-from govrules.engine.compiler import CompiledPolicySet
-from govrules.engine.explain import Explainer, dotted
+from govrules.engine.prepared import PreparedPolicySet, RuleInfo
 from govrules.engine.waivers import WaiverSettings, check_waivers
-from govrules.lang import ast
-from govrules.lang.printer import print_expr
 from govrules.manifest.loader import LocatedDocument
-from govrules.results import RequireOutcome, RuleResult, Verdict, Waiver
+from govrules.results import RequireOutcome, RuleResult, Verdict
+from govrules.span import Span
+
+TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
+
+if TYPE_CHECKING:
+    from govrules.engine.explain import Explainer
 
 
 def evaluate_document(
-    compiled: CompiledPolicySet, doc: LocatedDocument, as_of: dt.date, ctx: Context, settings: WaiverSettings
+    prepared: PreparedPolicySet, doc: LocatedDocument, as_of: dt.date, ctx: Context, settings: WaiverSettings
 ) -> tuple[list[RuleResult], list[Diagnostic]]:
-    checked = compiled.checked
-    outcomes = compiled.evaluate(doc.data, as_of, ctx)
+    outcomes = prepared.evaluate(doc.data, as_of, ctx)
     explainer: Explainer | None = None
     results: list[RuleResult] = []
     enforcement: dict[str, str] = {}
-    for rule, outcome in zip(checked.rules, outcomes, strict=True):
+    for index, (rule, outcome) in enumerate(zip(prepared.rules, outcomes, strict=True)):
         if outcome is None:
-            results.append(
-                _result(
-                    rule, Verdict.NOT_APPLICABLE, rule.enforcement or "soft", None, _not_applicable(rule), ()
-                )
-            )
+            message = f"applies only when {rule.applies_when}" if rule.applies_when else "does not apply"
+            results.append(_result(rule, Verdict.NOT_APPLICABLE, rule.enforcement, None, message, ()))
             continue
         passed, level = outcome
         enforcement[rule.id] = level
         if all(passed):
             results.append(_result(rule, Verdict.PASS, level, None, "", ()))
             continue
-        explainer = explainer or Explainer(checked, doc, as_of, ctx)
-        failures = tuple(_explain(explainer, doc, rule, i) for i, ok in enumerate(passed) if not ok)
+        if explainer is None:
+            from govrules.engine.explain import Explainer
+
+            explainer = Explainer(prepared.checked(), doc, as_of, ctx)
+        failures = tuple(_explain(explainer, doc, rule, index, i) for i, ok in enumerate(passed) if not ok)
         results.append(
             _result(rule, Verdict.FAIL, level, failures[0].location, failures[0].message, failures)
         )
-    rules = {r.id: r for r in checked.rules}
+    rules = {r.id: r for r in prepared.rules}
     waivers, notes = check_waivers(doc, rules, enforcement, as_of, settings)
     failing = {r.rule for r in results if r.verdict is Verdict.FAIL}
     for rule_id, waiver in waivers.items():
@@ -65,53 +68,43 @@ def evaluate_document(
     for result in results:
         cover = waivers.get(result.rule) if result.verdict is Verdict.FAIL else None
         if cover is not None:
-            result = _replace(result, Verdict.WAIVED, cover)
+            result = replace(result, verdict=Verdict.WAIVED, blocking=False, waiver=cover)
         final.append(result)
     return final, notes
 
 
 def _result(
-    rule: ast.Rule,
+    rule: RuleInfo,
     verdict: Verdict,
     level: str,
-    location: object,
+    location: Span | None,
     message: str,
     failures: tuple[RequireOutcome, ...],
 ) -> RuleResult:
-    from govrules.span import Span
-
     return RuleResult(
         rule=rule.id,
         title=rule.title,
         verdict=verdict,
-        severity=rule.severity or "medium",
+        severity=rule.severity,
         enforcement=level,
         blocking=verdict is Verdict.FAIL and level != "advisory",
         message=message,
-        location=location if isinstance(location, Span) else None,
+        location=location,
         policy_location=rule.span,
-        remediation=rule.remediation or "",
+        remediation=rule.remediation,
         references=rule.references,
         failures=failures,
     )
 
 
-def _replace(result: RuleResult, verdict: Verdict, waiver: Waiver) -> RuleResult:
-    from dataclasses import replace
+def _explain(
+    explainer: Explainer, doc: LocatedDocument, rule: RuleInfo, rule_index: int, index: int
+) -> RequireOutcome:
+    from govrules.engine.explain import dotted
 
-    return replace(result, verdict=verdict, blocking=False, waiver=waiver)
-
-
-def _not_applicable(rule: ast.Rule) -> str:
-    if not rule.when:
-        return "does not apply"
-    return "applies only when " + " and ".join(f"`{print_expr(w)}`" for w in rule.when)
-
-
-def _explain(explainer: Explainer, doc: LocatedDocument, rule: ast.Rule, index: int) -> RequireOutcome:
-    require = rule.requires[index]
-    text = print_expr(require.expr)
+    require = explainer.checked.rules[rule_index].requires[index]
     witness = explainer.why(require.expr)
     path = witness.path or ()
-    message = require.message or f"`{text}` does not hold"
+    text = rule.requires[index]
+    message = rule.messages[index] or f"`{text}` does not hold"
     return RequireOutcome(index, text, message, witness.text, doc.span_of(path), dotted(path))

@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 EMPTY: dict[str, Any] = {}
 

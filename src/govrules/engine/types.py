@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,20 +104,6 @@ def _from_schema(node: Mapping[str, Any], defs: Mapping[str, Any], depth: int = 
     return Type("any", description=desc)
 
 
-def date_paths(root: Type) -> set[tuple[str, ...]]:
-    """Paths (with `*` for list items) whose values are dates: the loader's quoted dates become dates there."""
-    out: set[tuple[str, ...]] = set()
-
-    def walk(t: Type, path: tuple[str, ...], depth: int) -> None:
-        if depth > 32:
-            return
-        if t.kind == "date":
-            out.add(path)
-        elif t.kind == "object":
-            for name, sub in t.fields.items():
-                walk(sub, (*path, name), depth + 1)
-        elif t.kind == "list" and t.elem is not None:
-            walk(t.elem, (*path, "*"), depth + 1)
-
-    walk(root, (), 0)
-    return out
+STAGE_ORDER = ("idea", "pilot", "program", "enterprise")
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+ENFORCEMENTS = ("advisory", "soft", "hard")

@@ -13,13 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from govrules.diagnostics import Diagnostic, did_you_mean
 from govrules.engine.builtins import is_email
-from govrules.lang import ast
+from govrules.engine.prepared import RuleInfo
 from govrules.manifest.loader import LocatedDocument
 from govrules.results import Waiver
+
+TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ def _date(value: Any) -> dt.date | None:
 
 def check_waivers(
     doc: LocatedDocument,
-    rules: Mapping[str, ast.Rule],
+    rules: Mapping[str, RuleInfo],
     enforcement: Mapping[str, str],
     as_of: dt.date,
     settings: WaiverSettings,

@@ -16,12 +16,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from govrules.diagnostics import Diagnostic, GovrulesError
 from govrules.span import SourceText, Span
+
+TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 48

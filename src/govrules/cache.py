@@ -1,0 +1,55 @@
+"""A small content-addressed file cache for prepared policy sets and the generated schema validator.
+
+Entries are keyed by a SHA-256 of everything they derive from (govrules version, grammar, schema, policy texts,
+parameters), written atomically, and ignored when unreadable: the cache can only make a run faster, never
+change its result. `GOVRULES_CACHE_DIR` moves it; `GOVRULES_NO_CACHE=1` turns it off.
+
+    >>> key("a", "b") == key("a", "b")
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from govrules.resources import cache_dir
+
+
+def key(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def enabled() -> bool:
+    return not os.environ.get("GOVRULES_NO_CACHE")
+
+
+def read(kind: str, digest: str) -> bytes | None:
+    if not enabled():
+        return None
+    try:
+        with open(cache_dir() / f"{kind}-{digest}.bin", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def write(kind: str, digest: str, data: bytes) -> None:
+    if not enabled():
+        return
+    import tempfile  # only writers pay for it
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{kind}-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, folder / f"{kind}-{digest}.bin")
+    except OSError:
+        pass  # a read-only home or full disk only costs speed
