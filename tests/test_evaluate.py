@@ -32,7 +32,7 @@ def test_evaluate_case(case: dict, tmp_path: Path) -> None:
         assert result.location is not None
         assert [result.location.line, result.location.col] == where, result.failures
     if "want_failing_requires" in case:
-        got = {r.rule: [f.index + 1 for f in r.failures] for r in report.results if r.failures}
+        got = {r.rule: [f.position + 1 for f in r.failures] for r in report.results if r.failures}
         assert got == case["want_failing_requires"]
     if "want_blocking" in case:
         assert sorted(r.rule for r in report.results if r.blocking) == case["want_blocking"]

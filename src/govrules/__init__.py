@@ -1,8 +1,5 @@
 """govrules: policy-as-code governance rules for AI projects.
 
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
 
 Each AI project keeps an `ai-project.yaml` manifest; policies in the govrules DSL state the rules; the engine
 gives every rule a verdict (pass, fail, not applicable, waived) with why and where.
@@ -13,11 +10,9 @@ gives every rule a verdict (pass, fail, not applicable, waived) with why and whe
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from typing import Any
 
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
+__version__ = "0.1.0"
 
 __all__ = ["Diagnostic", "Engine", "GovrulesError", "Report", "Verdict", "__version__"]
 

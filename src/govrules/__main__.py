@@ -1,5 +1,5 @@
 """`python -m govrules` runs the command-line interface."""
 
-from govrules.cli import main
+from govrules.cli import run
 
-raise SystemExit(main())
+run()

@@ -12,8 +12,8 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govrules import __version__, cache
 from govrules.diagnostics import Diagnostic, GovrulesError, sort_diagnostics
@@ -26,10 +26,6 @@ from govrules.manifest.schema import validate_document
 from govrules.resources import data_path
 from govrules.results import ManifestReport, Report
 from govrules.span import SourceText
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
 
 if TYPE_CHECKING:
     from govrules.engine.types import Type
@@ -83,8 +79,7 @@ def policy_files(paths: Sequence[str | Path] | None) -> list[Path]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Engine:
+class Engine(NamedTuple):
     compiled: PreparedPolicySet
     waivers: WaiverSettings
 
@@ -151,7 +146,8 @@ class Engine:
         if stage is not None and stage != doc.data["stage"]["current"]:
             doc.data = {**doc.data, "stage": promoted(doc.data["stage"], stage, as_of)}
         manifest_dir = path.resolve().parent if path is not None else None
-        ctx = Context(as_of, _repo_root(manifest_dir), manifest_dir)
+        root = _repo_root(manifest_dir)
+        ctx = Context(as_of, str(root) if root else None, str(manifest_dir) if manifest_dir else None)
         results, notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers)
         project = doc.data.get("project", {}).get("id", "")
         return ManifestReport(

@@ -10,12 +10,9 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from govrules import __version__
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import NoReturn
 
 EXIT_CODES = """exit codes:
   0  no blocking failure
@@ -86,6 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a rule parameter, e.g. waiver_max_days=180 (a number of days for durations)",
     )
     return parser
+
+
+def run() -> None:
+    """The console entry point: run, flush, and leave without tearing the interpreter down (start-up and exit
+    time are a feature for a pre-commit hook; nothing is left to clean up once output is flushed)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = code or 1
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,25 +12,23 @@ them, sorted by file, line, column and code.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from govrules.span import SourceText, Span
 
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
 if TYPE_CHECKING:
     from typing import Literal
 
     Severity = Literal["error", "warning", "info"]
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     code: str
     severity: Severity
     message: str
     span: Span | None = None
     hint: str = ""
-    related: tuple[Span, ...] = field(default=())
+    related: tuple[Span, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         if self.span is None:

@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from govrules.diagnostics import Diagnostic
 from govrules.span import Span
@@ -23,11 +23,10 @@ class Verdict(StrEnum):
     WAIVED = "waived"
 
 
-@dataclass(frozen=True, slots=True)
-class RequireOutcome:
+class RequireOutcome(NamedTuple):
     """One failing `require`: what it asks, what was found, and where."""
 
-    index: int
+    position: int
     expression: str
     message: str
     found: str
@@ -35,8 +34,7 @@ class RequireOutcome:
     path: str
 
 
-@dataclass(frozen=True, slots=True)
-class Waiver:
+class Waiver(NamedTuple):
     rule: str
     approver: str
     expires_on: str
@@ -45,8 +43,7 @@ class Waiver:
     location: Span
 
 
-@dataclass(frozen=True, slots=True)
-class RuleResult:
+class RuleResult(NamedTuple):
     rule: str
     title: str
     verdict: Verdict
@@ -62,8 +59,7 @@ class RuleResult:
     waiver: Waiver | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ManifestReport:
+class ManifestReport(NamedTuple):
     path: str
     results: tuple[RuleResult, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
@@ -89,8 +85,7 @@ class ManifestReport:
         return any(d.severity == "error" for d in self.diagnostics)
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
     as_of: dt.date
     policy_hash: str
     rules: tuple[tuple[str, str, Span], ...]
@@ -99,7 +94,6 @@ class Report:
     stage: str | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     version: str = REPORT_VERSION
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:

@@ -9,11 +9,10 @@ A `Span` is 1-based and end-exclusive, and carries its file, so every diagnostic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     file: str
     line: int
     col: int
@@ -31,8 +30,7 @@ class Span:
         return {"file": self.file, "line": self.line, "column": self.col}
 
 
-@dataclass(frozen=True, slots=True)
-class SourceText:
+class SourceText(NamedTuple):
     """The text of one input file, kept to quote the offending line under a message."""
 
     name: str

@@ -13,29 +13,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from typing import Any, NamedTuple
 
 from govrules.engine.types import BOOL, DATE, DURATION, NUMBER, STRING, Type, list_of
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
 
 Typing = Callable[[Sequence[Type]], "Type | str"]
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """What a built-in may know besides its arguments: the evaluation date and the manifest's repository."""
 
     as_of: dt.date
-    repo_root: Path | None = None
-    manifest_dir: Path | None = None
+    repo_root: str | None = None
+    manifest_dir: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Function:
+class Function(NamedTuple):
     name: str
     doc: str
     arity: tuple[int, int]
@@ -44,8 +37,7 @@ class Function:
     needs_context: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Predicate:
+class Predicate(NamedTuple):
     name: str
     doc: str
     kinds: frozenset[str]

@@ -9,7 +9,7 @@ explains only what failed and applies the manifest's waivers. Blocking means: fa
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from govrules.diagnostics import Diagnostic
 from govrules.engine.builtins import Context
@@ -18,8 +18,6 @@ from govrules.engine.waivers import WaiverSettings, check_waivers
 from govrules.manifest.loader import LocatedDocument
 from govrules.results import RequireOutcome, RuleResult, Verdict
 from govrules.span import Span
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
 
 if TYPE_CHECKING:
     from govrules.engine.explain import Explainer
@@ -68,7 +66,7 @@ def evaluate_document(
     for result in results:
         cover = waivers.get(result.rule) if result.verdict is Verdict.FAIL else None
         if cover is not None:
-            result = replace(result, verdict=Verdict.WAIVED, blocking=False, waiver=cover)
+            result = result._replace(verdict=Verdict.WAIVED, blocking=False, waiver=cover)
         final.append(result)
     return final, notes
 

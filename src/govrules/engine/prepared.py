@@ -14,15 +14,11 @@ import hashlib
 import marshal
 import pickle
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govrules.engine import builtins, runtime
 from govrules.engine.types import STAGE_ORDER
 from govrules.span import Span
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
 
 if TYPE_CHECKING:
     from govrules.engine.checker import CheckedPolicySet
@@ -32,8 +28,7 @@ Evaluate = Callable[[Mapping[str, object], dt.date, builtins.Context], list[Outc
 _FORMAT = 1
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """A rule's metadata, as reports and waivers need it."""
 
     id: str

@@ -7,10 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
+from typing import Any
 
 EMPTY: dict[str, Any] = {}
 

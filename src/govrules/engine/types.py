@@ -11,20 +11,15 @@ root object type, so `owners.business_owner.email` resolves to a string before a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Type:
+class Type(NamedTuple):
     kind: str  # string number bool date duration list object any
     elem: Type | None = None
-    fields: Mapping[str, Type] = field(default_factory=dict, compare=False, hash=False)
-    enum: frozenset[object] | None = field(default=None, compare=False, hash=False)
-    description: str = field(default="", compare=False, hash=False)
+    fields: Mapping[str, Type] = {}
+    enum: frozenset[object] | None = None
+    description: str = ""
 
     def field(self, name: str) -> Type | None:
         return self.fields.get(name)

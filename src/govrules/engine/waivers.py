@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from govrules.diagnostics import Diagnostic, did_you_mean
 from govrules.engine.builtins import is_email
@@ -20,13 +20,8 @@ from govrules.engine.prepared import RuleInfo
 from govrules.manifest.loader import LocatedDocument
 from govrules.results import Waiver
 
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class WaiverSettings:
+class WaiverSettings(NamedTuple):
     max_days: int = 365
     hard_approver_roles: tuple[str, ...] = ("governance",)
     hard_approvers: tuple[str, ...] = ()

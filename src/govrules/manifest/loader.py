@@ -14,17 +14,13 @@ nesting, runaway alias expansion and oversized files. libyaml's C parser is used
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from govrules.diagnostics import Diagnostic, GovrulesError
 from govrules.span import SourceText, Span
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 48
@@ -37,16 +33,24 @@ _ALLOWED_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
-@dataclass(slots=True)
 class LocatedDocument:
     """A manifest's data with the span of every value (`spans`) and every mapping key (`key_spans`)."""
 
-    file: str
-    data: dict[str, Any]
-    spans: dict[DocPath, Span] = field(default_factory=dict)
-    key_spans: dict[DocPath, Span] = field(default_factory=dict)
-    plain_scalars: set[DocPath] = field(default_factory=set)
-    source: SourceText | None = None
+    __slots__ = ("data", "file", "key_spans", "plain_scalars", "source", "spans")
+
+    def __init__(
+        self,
+        file: str,
+        data: dict[str, Any],
+        spans: dict[DocPath, Span] | None = None,
+        key_spans: dict[DocPath, Span] | None = None,
+        plain_scalars: set[DocPath] | None = None,
+        source: SourceText | None = None,
+    ) -> None:
+        self.file, self.data, self.source = file, data, source
+        self.spans = spans if spans is not None else {}
+        self.key_spans = key_spans if key_spans is not None else {}
+        self.plain_scalars = plain_scalars if plain_scalars is not None else set()
 
     def span_of(self, path: DocPath) -> Span:
         """The span of the value at `path`, or of its nearest present parent when it is missing."""

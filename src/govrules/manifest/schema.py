@@ -15,14 +15,11 @@ import functools
 import json
 import marshal
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from govrules.diagnostics import Diagnostic, did_you_mean
 from govrules.manifest.loader import DocPath, LocatedDocument
 from govrules.resources import data_path
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
 
 _KIND_WORDS = {
     "string": "text",

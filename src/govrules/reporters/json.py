@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from govrules import __version__
 from govrules.results import ManifestReport, Report, RuleResult
-
-TYPE_CHECKING = False  # typing is not imported at run time: start-up is a feature
-if TYPE_CHECKING:
-    from typing import Any
 
 
 def _value(value: object) -> Any:
@@ -43,7 +40,7 @@ def _result(result: RuleResult) -> dict[str, Any]:
         "references": list(result.references),
         "failures": [
             {
-                "require": f.index + 1,
+                "require": f.position + 1,
                 "expression": f.expression,
                 "message": f.message,
                 "found": f.found,

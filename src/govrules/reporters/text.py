@@ -37,8 +37,8 @@ def _finding(m: ManifestReport, r: RuleResult, color: bool) -> list[str]:
     head = f"{where}: {_paint(label, _SEVERITY_COLOR.get(label, '2'), color)} {r.rule} {r.message}{tag}"
     lines = [head]
     for f in r.failures:
-        text = f.message if f.index == r.failures[0].index else f"{f.location.start}: {f.message}"
-        if f.index != r.failures[0].index:
+        text = f.message if f.position == r.failures[0].position else f"{f.location.start}: {f.message}"
+        if f.position != r.failures[0].position:
             lines.append(f"    also {text}")
         lines.append(f"    {f.found}")
     if r.waiver is not None:
