@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean
 from govrules.engine import builtins
@@ -39,22 +39,20 @@ from govrules.span import Span
 _LITERAL_TYPES = {"string": STRING, "number": NUMBER, "bool": BOOL, "date": DATE, "duration": DURATION}
 
 
-@dataclass(frozen=True, slots=True)
-class ParamValue:
+class ParamValue(NamedTuple):
     decl: ast.Param
     type: Type
     value: object
     overridden: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedPolicySet:
+class CheckedPolicySet(NamedTuple):
     rules: tuple[ast.Rule, ...]
     lets: tuple[ast.Let, ...]
     params: Mapping[str, ParamValue]
     root: Type
     warnings: tuple[Diagnostic, ...] = ()
-    let_types: Mapping[str, Type] = field(default_factory=dict)
+    let_types: Mapping[str, Type] = {}
 
     def name_kind(self, name: str, bound: Sequence[str]) -> str:
         """How a bare name resolves: `var`, `let`, `param` or `field` (a top-level manifest key)."""

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from govrules.engine import builtins, runtime
 from govrules.engine.checker import CheckedPolicySet
@@ -32,8 +31,7 @@ _COMPARE = {
 _ARITH = {"+": runtime.add, "-": runtime.sub, "*": runtime.mul}
 
 
-@dataclass(frozen=True, slots=True)
-class Witness:
+class Witness(NamedTuple):
     path: DocPath | None
     text: str
 
