@@ -9,7 +9,7 @@ import pytest
 
 from govrules.manifest.loader import load_text
 from govrules.manifest.schema import manifest_schema, validate_document
-from govrules.resources import data_path
+from govrules.resources import read_data
 from helpers import MINIMAL, case_id, load_cases
 
 CASES = load_cases("schema.yaml")
@@ -30,7 +30,7 @@ def test_every_property_has_description_and_examples() -> None:
         if isinstance(node.get("items"), dict):
             walk(node["items"], f"{where}[]")
 
-    schema = json.loads(data_path("schemas", "ai-project.schema.json").read_text())
+    schema = json.loads(read_data("schemas", "ai-project.schema.json"))
     walk(schema, "$")
     for name, sub in schema.get("$defs", {}).items():
         walk(sub, f"$defs.{name}")

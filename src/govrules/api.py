@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govrules import __version__, cache
@@ -23,7 +22,7 @@ from govrules.engine.prepared import PreparedPolicySet
 from govrules.engine.waivers import WaiverSettings
 from govrules.manifest.loader import LocatedDocument, load_manifest
 from govrules.manifest.schema import validate_document
-from govrules.resources import data_path
+from govrules.resources import data_path, read_data
 from govrules.results import ManifestReport, Report
 from govrules.span import SourceText
 
@@ -42,15 +41,21 @@ def _root_type() -> Type:
     return manifest_type(manifest_schema())
 
 
-def policy_files(paths: Sequence[str | Path] | None) -> list[Path]:
+def policy_files(paths: Sequence[str | os.PathLike[str]] | None) -> list[str]:
     """The `*.gov` files named or found under the given paths (default: the bundled pack), sorted."""
     if not paths:
         paths = [data_path("policies")]
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(p.rglob("*.gov")))
-        elif p.is_file():
+    out: list[str] = []
+    for p in (os.fspath(x) for x in paths):
+        if os.path.isdir(p):
+            found = [
+                os.path.join(dirpath, name)
+                for dirpath, _, names in os.walk(p)
+                for name in names
+                if name.endswith(".gov")
+            ]
+            out.extend(sorted(found))
+        elif os.path.isfile(p):
             out.append(p)
         else:
             raise GovrulesError(
@@ -85,22 +90,25 @@ class Engine(NamedTuple):
 
     @classmethod
     def load(
-        cls, policy_paths: Sequence[str | Path] | None = None, params: Mapping[str, object] | None = None
+        cls,
+        policy_paths: Sequence[str | os.PathLike[str]] | None = None,
+        params: Mapping[str, object] | None = None,
     ) -> Engine:
         """Parse, check and compile the policies, or take the prepared set from the cache when nothing changed."""
         texts: list[tuple[str, str]] = []
         for path in policy_files(policy_paths):
             name = _display(path)
             try:
-                texts.append((name, path.read_text(encoding="utf-8")))
+                with open(path, encoding="utf-8") as handle:
+                    texts.append((name, handle.read()))
             except (OSError, UnicodeDecodeError) as err:
                 raise GovrulesError(
                     [Diagnostic("GR200", "error", f"cannot read policy `{name}`: {err}", None)]
                 ) from None
         digest = cache.key(
             __version__,
-            data_path("grammar", "govrules.lark").read_bytes(),
-            data_path("schemas", "ai-project.schema.json").read_bytes(),
+            read_data("grammar", "govrules.lark"),
+            read_data("schemas", "ai-project.schema.json"),
             repr(sorted((params or {}).items(), key=lambda kv: kv[0])),
             *(part for name, text in texts for part in (name, text)),
         )
@@ -111,7 +119,9 @@ class Engine(NamedTuple):
             cache.write("policies", digest, prepared.to_bytes())
         return cls(prepared, _waiver_settings(prepared.params))
 
-    def check(self, paths: Iterable[str | Path], as_of: dt.date, stage: str | None = None) -> Report:
+    def check(
+        self, paths: Iterable[str | os.PathLike[str]], as_of: dt.date, stage: str | None = None
+    ) -> Report:
         manifests, problems = discover(paths)
         reports = [self.check_file(p, as_of, stage) for p in manifests]
         return self.report(reports, as_of, stage, problems)
@@ -129,25 +139,27 @@ class Engine(NamedTuple):
             as_of, self.compiled.hash, rules, params, tuple(manifests), stage, sort_diagnostics(diagnostics)
         )
 
-    def check_file(self, path: str | Path, as_of: dt.date, stage: str | None = None) -> ManifestReport:
-        name = _display(Path(path))
+    def check_file(
+        self, path: str | os.PathLike[str], as_of: dt.date, stage: str | None = None
+    ) -> ManifestReport:
+        path = os.fspath(path)
+        name = _display(path)
         try:
             doc = load_manifest(path, name)
         except GovrulesError as err:
             return ManifestReport(name, diagnostics=err.diagnostics, evaluated=False)
-        return self.check_document(doc, as_of, stage, Path(path))
+        return self.check_document(doc, as_of, stage, path)
 
     def check_document(
-        self, doc: LocatedDocument, as_of: dt.date, stage: str | None = None, path: Path | None = None
+        self, doc: LocatedDocument, as_of: dt.date, stage: str | None = None, path: str | None = None
     ) -> ManifestReport:
         problems = validate_document(doc, self.compiled.date_paths)
         if problems:
             return ManifestReport(doc.file, diagnostics=sort_diagnostics(problems), evaluated=False)
         if stage is not None and stage != doc.data["stage"]["current"]:
             doc.data = {**doc.data, "stage": promoted(doc.data["stage"], stage, as_of)}
-        manifest_dir = path.resolve().parent if path is not None else None
-        root = _repo_root(manifest_dir)
-        ctx = Context(as_of, str(root) if root else None, str(manifest_dir) if manifest_dir else None)
+        manifest_dir = os.path.dirname(os.path.realpath(path)) if path is not None else None
+        ctx = Context(as_of, _repo_root(manifest_dir), manifest_dir)
         results, notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers)
         project = doc.data.get("project", {}).get("id", "")
         return ManifestReport(
@@ -169,22 +181,20 @@ def promoted(stage_block: Mapping[str, object], target: str, as_of: dt.date) -> 
     return out
 
 
-def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnostic]]:
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[Diagnostic]]:
     """Manifest files named directly, or found as `ai-project.y[a]ml` under folders; sorted, each once."""
-    found: dict[str, Path] = {}
+    found: set[str] = set()
     problems: list[Diagnostic] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            hits = 0
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-                for fname in filenames:
-                    if fname in MANIFEST_NAMES:
-                        full = Path(dirpath) / fname
-                        found.setdefault(str(full), full)
-                        hits += 1
-            if hits == 0:
+    for p in (os.fspath(x) for x in paths):
+        if os.path.isdir(p):
+            hits = [
+                os.path.join(dirpath, name)
+                for dirpath, dirnames, names in _walk(p)
+                for name in names
+                if name in MANIFEST_NAMES
+            ]
+            found.update(hits)
+            if not hits:
                 problems.append(
                     Diagnostic(
                         "GR300",
@@ -194,8 +204,8 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnostic]]
                         "name the manifest file, or a folder that contains one",
                     )
                 )
-        elif p.exists():
-            found.setdefault(str(p), p)
+        elif os.path.exists(p):
+            found.add(p)
         else:
             problems.append(
                 Diagnostic(
@@ -206,25 +216,36 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnostic]]
                     "check the path; give a manifest file or a folder",
                 )
             )
-    return [found[k] for k in sorted(found)], problems
+    return sorted(found), problems
 
 
-def _display(path: Path) -> str:
+def _walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    for dirpath, dirnames, names in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        yield dirpath, dirnames, names
+
+
+def _display(path: str) -> str:
     try:
         rel = os.path.relpath(path)
     except ValueError:
-        rel = str(path)
-    return (rel if not rel.startswith("..") else str(path)).replace(os.sep, "/")
+        rel = path
+    return (rel if not rel.startswith("..") else path).replace(os.sep, "/")
 
 
 @functools.cache
-def _repo_root(start: Path | None) -> Path | None:
+def _repo_root(start: str | None) -> str | None:
+    """The nearest folder at or above `start` holding `.git`: what `link_exists` may see; else `start` itself."""
     if start is None:
         return None
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
+    candidate = start
+    while True:
+        if os.path.exists(os.path.join(candidate, ".git")):
             return candidate
-    return start
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return start
+        candidate = parent
 
 
 def _prepare(texts: Sequence[tuple[str, str]], params: Mapping[str, object] | None) -> PreparedPolicySet:

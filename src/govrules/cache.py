@@ -33,7 +33,7 @@ def read(kind: str, digest: str) -> bytes | None:
     if not enabled():
         return None
     try:
-        with open(cache_dir() / f"{kind}-{digest}.bin", "rb") as handle:
+        with open(os.path.join(cache_dir(), f"{kind}-{digest}.bin"), "rb") as handle:
             return handle.read()
     except OSError:
         return None
@@ -46,10 +46,10 @@ def write(kind: str, digest: str, data: bytes) -> None:
 
     folder = cache_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{kind}-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(tmp, folder / f"{kind}-{digest}.bin")
+        os.replace(tmp, os.path.join(folder, f"{kind}-{digest}.bin"))
     except OSError:
         pass  # a read-only home or full disk only costs speed

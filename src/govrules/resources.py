@@ -1,10 +1,10 @@
 """Where the shipped data lives: `grammar/`, `schemas/` and `policies/`.
 
 In an installed wheel they sit inside the package under `govrules/_data/`; in a source checkout they are the
-top-level folders of the repository. The package directory is tried first (cheap), `importlib.resources` for
-other loaders, the source tree last.
+top-level folders of the repository. The package directory is tried first, the source tree second, and
+`importlib.resources` for other loaders. Paths are plain strings: `os.path` keeps start-up cheap.
 
-    >>> data_path("schemas", "ai-project.schema.json").name
+    >>> os.path.basename(data_path("schemas", "ai-project.schema.json"))
     'ai-project.schema.json'
 """
 
@@ -12,38 +12,42 @@ from __future__ import annotations
 
 import functools
 import os
-from pathlib import Path
 
 
 @functools.cache
-def _data_root() -> Path:
-    here = Path(__file__).resolve().parent
-    packaged = here / "_data"  # a wheel install: the package directory
-    if packaged.is_dir():
+def _data_root() -> str:
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "_data")  # a wheel install: the package directory
+    if os.path.isdir(packaged):
         return packaged
-    checkout = here.parents[1]  # a source checkout: the repository's top-level folders
-    if (checkout / "grammar" / "govrules.lark").is_file():
+    checkout = os.path.dirname(os.path.dirname(here))  # a source checkout: the repository's top-level folders
+    if os.path.isfile(os.path.join(checkout, "grammar", "govrules.lark")):
         return checkout
     try:  # another loader: ask importlib.resources (imported only here: it costs start-up time)
         from importlib import resources
 
         candidate = resources.files("govrules") / "_data"
         if candidate.is_dir():
-            return Path(str(candidate))
+            return str(candidate)
     except (ImportError, TypeError, ValueError, OSError):
         pass
     return checkout
 
 
-def data_path(*parts: str) -> Path:
+def data_path(*parts: str) -> str:
     """A shipped file or folder, e.g. `data_path("policies")`."""
-    return _data_root().joinpath(*parts)
+    return os.path.join(_data_root(), *parts)
 
 
-def cache_dir() -> Path:
-    """The per-user cache for compiled policies and the parser (`GOVRULES_CACHE_DIR` overrides)."""
+def read_data(*parts: str) -> bytes:
+    with open(data_path(*parts), "rb") as handle:
+        return handle.read()
+
+
+def cache_dir() -> str:
+    """The per-user cache for prepared policies, the schema validator and the parser (`GOVRULES_CACHE_DIR`)."""
     explicit = os.environ.get("GOVRULES_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return explicit
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "govrules"
+    return os.path.join(base, "govrules")

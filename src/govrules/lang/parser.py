@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from typing import Any
 
 from govrules.diagnostics import Diagnostic, GovrulesError
 from govrules.lang import ast
-from govrules.resources import cache_dir, data_path
+from govrules.resources import cache_dir, read_data
 from govrules.span import SourceText, Span
 
 _COMPARE_WORDS = {"==", "!=", "<", "<=", ">", ">="}
@@ -50,11 +51,11 @@ _TERMINAL_WORDS = {
 def _parser() -> Any:
     import lark
 
-    grammar = data_path("grammar", "govrules.lark").read_text(encoding="utf-8")
+    grammar = read_data("grammar", "govrules.lark").decode("utf-8")
     cache = cache_dir()
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-        cache_file: str | bool = str(cache / "grammar.lark-cache")
+        os.makedirs(cache, exist_ok=True)
+        cache_file: str | bool = os.path.join(cache, "grammar.lark-cache")
     except OSError:
         cache_file = False
     return lark.Lark(

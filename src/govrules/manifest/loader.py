@@ -14,7 +14,7 @@ nesting, runaway alias expansion and oversized files. libyaml's C parser is used
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+import os
 from typing import Any
 
 import yaml
@@ -66,7 +66,7 @@ class LocatedDocument:
 
 
 def load_manifest(
-    path: str | Path, display: str | None = None, max_bytes: int = MAX_BYTES
+    path: str | os.PathLike[str], display: str | None = None, max_bytes: int = MAX_BYTES
 ) -> LocatedDocument:
     name = display or str(path)
     try:
@@ -87,6 +87,8 @@ def load_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> LocatedDocu
             Span(name, 1, 1),
             "a manifest describes one project; move bulky content to linked documents",
         )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fail("GR302", "the file is UTF-16, not UTF-8", Span(name, 1, 1), "save the file as UTF-8")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -251,6 +253,13 @@ class _Builder:
         except (ValueError, OverflowError, yaml.YAMLError) as err:
             if tag == f"{_TAG}timestamp":
                 return node.value  # not a real date: the schema reports it where it stands
+            if tag == f"{_TAG}int":
+                raise self.fail(
+                    "GR309",
+                    f"`{node.value[:20]}…` has too many digits to be a number",
+                    node,
+                    "quote it if it is text",
+                ) from None
             raise self.fail(
                 "GR309",
                 f"cannot read `{node.value[:40]}` as a {tag.replace(_TAG, '')}: {err}",

@@ -19,7 +19,7 @@ from typing import Any
 
 from govrules.diagnostics import Diagnostic, did_you_mean
 from govrules.manifest.loader import DocPath, LocatedDocument
-from govrules.resources import data_path
+from govrules.resources import read_data
 
 _KIND_WORDS = {
     "string": "text",
@@ -34,7 +34,7 @@ _KIND_WORDS = {
 
 @functools.cache
 def manifest_schema() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(data_path("schemas", "ai-project.schema.json").read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(read_data("schemas", "ai-project.schema.json"))
     return loaded
 
 
@@ -138,8 +138,8 @@ def _fast_validator() -> Callable[[Any], Any] | None:
     """
     from govrules import __version__, cache
 
-    raw = data_path("schemas", "ai-project.schema.json").read_bytes()
-    digest = cache.key(__version__, "fast-validator-1", raw)
+    raw = read_data("schemas", "ai-project.schema.json")
+    digest = cache.key(__version__, "fast-validator-2", raw)
     blob = cache.read("validator", digest)
     code: Any = None
     if blob is not None:
@@ -152,7 +152,7 @@ def _fast_validator() -> Callable[[Any], Any] | None:
             import fastjsonschema
         except ImportError:
             return None
-        source = fastjsonschema.compile_to_code(_fast_schema(json.loads(raw)))
+        source = fastjsonschema.compile_to_code(_fast_schema(json.loads(raw)), detailed_exceptions=False)
         source = source.replace(
             "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException",
             "class JsonSchemaValueException(ValueError):\n"
@@ -214,7 +214,11 @@ def _diagnose(error: Any, doc: LocatedDocument) -> list[Diagnostic]:
             hint = did_you_mean(key, allowed) or "keys starting with `x-` are free for your own extensions"
             out.append(
                 Diagnostic(
-                    "GR310", "error", f"unknown key `{key}` in `{where}`", doc.key_span_of((*path, key)), hint
+                    "GR310",
+                    "error",
+                    f"unknown key `{key}` " + (f"in `{where}`" if path else "at the top level"),
+                    doc.key_span_of((*path, key)),
+                    hint,
                 )
             )
         return out
@@ -298,16 +302,24 @@ def _type_error(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> 
     else:
         got = f"{_kind_of(found)} `{_show(found, doc, path)}`"
     hint = ""
-    if expected == "string" and path in doc.plain_scalars and not isinstance(found, dict | list):
-        hint = f'YAML reads the unquoted `{raw}` as {_kind_of(found)}; quote it: `"{raw}"`'
+    if found is None:
+        got = "an empty value"
+        hint = "give a value, or remove the key"
     elif isinstance(found, dt.datetime) and want.startswith("a date"):
         hint = "give the calendar date only, e.g. 2025-06-02"
+    elif expected == "string" and path in doc.plain_scalars and not isinstance(found, dict | list):
+        hint = f'YAML reads the unquoted `{raw}` as {_kind_of(found)}; quote it: `"{raw}"`'
     elif expected == "boolean" and isinstance(found, str):
         hint = "write `true` or `false`"
     elif expected == "array" and not isinstance(found, list):
         hint = "write a list: `[a, b]` or one `- item` per line"
-    elif expected == "object" and found is None:
-        hint = "give the keys under it, or remove the empty key"
+    elif expected == "object":
+        keys = list(error.schema.get("properties", {}))[:3]
+        hint = (
+            f"`{where}` holds keys ({', '.join(f'`{k}`' for k in keys)}, …), not a single value"
+            if keys
+            else ""
+        )
     return Diagnostic("GR316", "error", f"`{where}` must be {want}, found {got}", span, hint)
 
 
