@@ -27,6 +27,7 @@ from govrules.results import ManifestReport, Report
 from govrules.span import SourceText
 
 if TYPE_CHECKING:
+    from govrules.engine.checker import CheckedPolicySet
     from govrules.engine.types import Type
 
 MANIFEST_NAMES = ("ai-project.yaml", "ai-project.yml")
@@ -107,6 +108,7 @@ class Engine(NamedTuple):
                 ) from None
         digest = cache.key(
             __version__,
+            cache.code_fingerprint(),
             read_data("grammar", "govrules.lark"),
             read_data("schemas", "ai-project.schema.json"),
             repr(sorted((params or {}).items(), key=lambda kv: kv[0])),
@@ -117,6 +119,8 @@ class Engine(NamedTuple):
         if prepared is None:
             prepared = _prepare(texts, params)
             cache.write("policies", digest, prepared.to_bytes())
+        else:
+            prepared.rebuild = lambda: _check(texts, params)
         return cls(prepared, _waiver_settings(prepared.params))
 
     def check(
@@ -249,8 +253,14 @@ def _repo_root(start: str | None) -> str | None:
 
 
 def _prepare(texts: Sequence[tuple[str, str]], params: Mapping[str, object] | None) -> PreparedPolicySet:
-    from govrules.engine.checker import check_policies
     from govrules.engine.compiler import compile_policies
+    from govrules.manifest.schema import schema_date_paths
+
+    return compile_policies(_check(texts, params), schema_date_paths())
+
+
+def _check(texts: Sequence[tuple[str, str]], params: Mapping[str, object] | None) -> CheckedPolicySet:
+    from govrules.engine.checker import check_policies
     from govrules.lang.parser import parse_policy
 
     sources = {name: SourceText(name, text) for name, text in texts}
@@ -264,12 +274,9 @@ def _prepare(texts: Sequence[tuple[str, str]], params: Mapping[str, object] | No
     if problems:
         raise GovrulesError(problems, sources)
     try:
-        checked = check_policies(policies, _root_type(), params)
+        return check_policies(policies, _root_type(), params)
     except GovrulesError as err:
         raise GovrulesError(err.diagnostics, sources) from None
-    from govrules.manifest.schema import schema_date_paths
-
-    return compile_policies(checked, schema_date_paths())
 
 
 def _waiver_settings(params: Mapping[str, object]) -> WaiverSettings:

@@ -25,6 +25,21 @@ def key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+def code_fingerprint() -> str:
+    """Size and modification time of every govrules module: a changed or reinstalled engine misses the cache."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for dirpath, dirnames, names in os.walk(package):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(dirpath, name))
+                parts.append(
+                    f"{os.path.relpath(os.path.join(dirpath, name), package)}:{info.st_size}:{info.st_mtime_ns}"
+                )
+    return ";".join(parts)
+
+
 def enabled() -> bool:
     return not os.environ.get("GOVRULES_NO_CACHE")
 

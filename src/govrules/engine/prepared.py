@@ -75,6 +75,9 @@ class PreparedPolicySet:
         self.source, self.code, self.rules, self.params = source, code, rules, params
         self.constants, self.patterns, self.date_paths = constants, patterns, date_paths
         self._checked_blob = checked_blob
+        self.rebuild: Callable[[], CheckedPolicySet] | None = (
+            None  # set by the loader: re-check from the texts
+        )
         self._checked: CheckedPolicySet | None = None
         namespace = base_namespace()
         namespace.update(constants)
@@ -89,7 +92,12 @@ class PreparedPolicySet:
     def checked(self) -> CheckedPolicySet:
         """The checked AST, unpacked on first use (only explanations need it)."""
         if self._checked is None:
-            self._checked = pickle.loads(self._checked_blob)  # our own cache entry, never user input
+            try:
+                self._checked = pickle.loads(self._checked_blob)  # our own cache entry, never user input
+            except Exception:  # written by another version of the AST classes: check the texts again
+                if self.rebuild is None:
+                    raise
+                self._checked = self.rebuild()
         return self._checked
 
     def to_bytes(self) -> bytes:
