@@ -22,6 +22,17 @@ EXIT_CODES = """exit codes:
 STAGES = ("idea", "pilot", "program", "enterprise", "retired")
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, told the width up front: finding it itself imports shutil on every start."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+        except (ValueError, OSError):
+            width = 80
+        super().__init__(prog, width=max(width - 2, 40))
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
@@ -46,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="govrules",
         description="Policy-as-code governance rules for AI projects.",
         epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"govrules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -55,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate ai-project.yaml manifests against the policies",
         description="Evaluate manifests (files, or folders searched for ai-project.yaml).",
         epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     check.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="manifest files or folders (default: .)"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import marshal
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -34,6 +33,8 @@ _KIND_WORDS = {
 
 @functools.cache
 def manifest_schema() -> dict[str, Any]:
+    import json
+
     loaded: dict[str, Any] = json.loads(read_data("schemas", "ai-project.schema.json"))
     return loaded
 
@@ -139,7 +140,7 @@ def _fast_validator() -> Callable[[Any], Any] | None:
     from govrules import __version__, cache
 
     raw = read_data("schemas", "ai-project.schema.json")
-    digest = cache.key(__version__, "fast-validator-2", raw)
+    digest = cache.key(__version__, cache.code_fingerprint(), raw)
     blob = cache.read("validator", digest)
     code: Any = None
     if blob is not None:
@@ -152,7 +153,7 @@ def _fast_validator() -> Callable[[Any], Any] | None:
             import fastjsonschema
         except ImportError:
             return None
-        source = fastjsonschema.compile_to_code(_fast_schema(json.loads(raw)), detailed_exceptions=False)
+        source = fastjsonschema.compile_to_code(_fast_schema(manifest_schema()), detailed_exceptions=False)
         source = source.replace(
             "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException",
             "class JsonSchemaValueException(ValueError):\n"
@@ -160,6 +161,8 @@ def _fast_validator() -> Callable[[Any], Any] | None:
             "        ValueError.__init__(self, message)\n"
             "JsonSchemaValuesException = JsonSchemaValueException",
         )
+        # YAML never yields Decimal; a stand-in spares importing the decimal module on every start
+        source = source.replace("from decimal import Decimal", "class Decimal:\n    pass")
         code = compile(source, "<govrules manifest validator>", "exec")
         cache.write("validator", digest, marshal.dumps(code))
     namespace: dict[str, Any] = {}
