@@ -20,7 +20,7 @@ from typing import Any
 from govrules.engine import builtins
 from govrules.engine.checker import CheckedPolicySet
 from govrules.engine.prepared import PreparedPolicySet, RuleInfo
-from govrules.engine.types import STAGE_ORDER
+from govrules.engine.types import OBJECT, STAGE_ORDER
 from govrules.lang import ast
 from govrules.lang.printer import print_expr
 
@@ -36,7 +36,8 @@ def compile_policies(
     code = compile(source, "<govrules policies>", "exec")
     params = {name: p.value for name, p in sorted(checked.params.items())}
     rules = tuple(rule_info(rule) for rule in checked.rules)
-    blob = pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL)
+    # the explainer never reads the manifest's type tree: leave it out of the pickle (a third of its size)
+    blob = pickle.dumps(checked._replace(root=OBJECT), protocol=pickle.HIGHEST_PROTOCOL)
     return PreparedPolicySet(
         source, code, rules, params, gen.constants_by_name, gen.patterns, date_paths, blob
     )
