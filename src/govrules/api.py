@@ -19,6 +19,7 @@ from govrules.diagnostics import Diagnostic, GovrulesError, sort_diagnostics
 from govrules.engine.builtins import Context
 from govrules.engine.evaluator import evaluate_document
 from govrules.engine.prepared import PreparedPolicySet
+from govrules.engine.types import STAGE_ORDER
 from govrules.engine.waivers import WaiverSettings
 from govrules.manifest.loader import LocatedDocument, load_manifest
 from govrules.manifest.schema import validate_document
@@ -121,6 +122,18 @@ class Engine(NamedTuple):
             cache.write("policies", digest, prepared.to_bytes())
         else:
             prepared.rebuild = lambda: _check(texts, params)
+        if not prepared.rules:
+            raise GovrulesError(
+                [
+                    Diagnostic(
+                        "GR200",
+                        "error",
+                        "the policy files define no rules",
+                        None,
+                        "give `--policy` files with at least one `rule`",
+                    )
+                ]
+            )
         return cls(prepared, _waiver_settings(prepared.params))
 
     def check(
@@ -140,7 +153,13 @@ class Engine(NamedTuple):
         rules = tuple((r.id, r.title, r.span) for r in self.compiled.rules)
         params = dict(self.compiled.params)
         return Report(
-            as_of, self.compiled.hash, rules, params, tuple(manifests), stage, sort_diagnostics(diagnostics)
+            as_of,
+            self.compiled.hash,
+            rules,
+            params,
+            tuple(manifests),
+            stage,
+            sort_diagnostics([*self.compiled.warnings, *diagnostics]),
         )
 
     def check_file(
@@ -160,11 +179,25 @@ class Engine(NamedTuple):
         problems = validate_document(doc, self.compiled.date_paths)
         if problems:
             return ManifestReport(doc.file, diagnostics=sort_diagnostics(problems), evaluated=False)
-        if stage is not None and stage != doc.data["stage"]["current"]:
-            doc.data = {**doc.data, "stage": promoted(doc.data["stage"], stage, as_of)}
+        notes: list[Diagnostic] = []
+        current = doc.data["stage"]["current"]
+        if stage is not None and stage != current:
+            if _is_move_forward(current, stage):
+                doc.data = {**doc.data, "stage": promoted(doc.data["stage"], stage, as_of)}
+            else:
+                notes.append(
+                    Diagnostic(
+                        "GR521",
+                        "info",
+                        f"the project is already at `{current}`; evaluated there",
+                        doc.key_span_of(("stage", "current")),
+                        f"`--stage {stage}` asks what a move forward needs",
+                    )
+                )
         manifest_dir = os.path.dirname(os.path.realpath(path)) if path is not None else None
         ctx = Context(as_of, _repo_root(manifest_dir), manifest_dir)
-        results, notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers)
+        results, waiver_notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers)
+        notes.extend(waiver_notes)
         project = doc.data.get("project", {}).get("id", "")
         return ManifestReport(
             doc.file,
@@ -174,6 +207,16 @@ class Engine(NamedTuple):
             str(project),
             str(doc.data["stage"]["current"]),
         )
+
+
+def _is_move_forward(current: object, target: str) -> bool:
+    """Stages move forward one way: idea < pilot < program < enterprise, and anything but retired may retire."""
+    order = STAGE_ORDER
+    if current == "retired":
+        return False
+    if target == "retired":
+        return True
+    return current in order and target in order and order.index(target) > order.index(str(current))
 
 
 def promoted(stage_block: Mapping[str, object], target: str, as_of: dt.date) -> dict[str, object]:

@@ -27,7 +27,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
     def __init__(self, prog: str) -> None:
         try:
-            width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size().columns
+            width = int(os.environ.get("COLUMNS") or 0) or os.get_terminal_size().columns
         except (ValueError, OSError):
             width = 80
         super().__init__(prog, width=max(width - 2, 40))
@@ -139,8 +139,15 @@ def _check(args: argparse.Namespace) -> int:
         engine = Engine.load(args.policy, _params(args.param))
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
-        return 2
-    report = engine.check(args.paths, as_of, args.stage)
+        if args.format != "json":
+            return 2
+        from govrules.results import Report
+
+        report = Report(
+            as_of, "", (), {}, (), args.stage, err.diagnostics
+        )  # the machine reader gets JSON too
+    else:
+        report = engine.check(args.paths, as_of, args.stage)
     if args.format == "json":
         from govrules.reporters import json as reporter
 
@@ -179,8 +186,9 @@ def _parse_value(raw: str) -> object:
     except ValueError:
         pass
     for suffix in (" days", " day", "d"):
-        if lowered.endswith(suffix) and lowered[: -len(suffix)].strip().isdigit():
-            return dt.timedelta(days=int(lowered[: -len(suffix)]))
+        count = lowered[: -len(suffix)].strip()
+        if lowered.endswith(suffix) and count.isdigit() and len(count) <= 6:
+            return dt.timedelta(days=int(count))
     try:
         return int(raw)
     except ValueError:

@@ -140,22 +140,24 @@ def days(duration: Any) -> Any:
 
 
 def link_exists(ctx: Context, link: Any) -> bool:
-    """True for a URL (not fetched: no network) or a repo-relative file that exists inside the repository.
+    """True for a URL (not fetched: no network) or a file that exists inside the manifest's repository.
 
-    The path is resolved with symlinks followed, and must stay inside the repository root (also resolved): no
-    `..` traversal, no absolute paths, no symlink escape.
+    A relative link is read from the manifest's folder, as a relative link in a Markdown file is, resolved with
+    symlinks followed, and must name a file inside the repository root (the nearest folder with `.git`, else the
+    manifest's folder): no absolute paths, no escape through `..` or a symlink, no directories.
     """
     if not isinstance(link, str) or not link.strip():
         return False
     if is_url(link):
         return True
-    if ctx.manifest_dir is None or "\x00" in link or link.startswith(("/", "\\")) or ":" in link:
+    path = link.split("#", 1)[0].strip()
+    if ctx.manifest_dir is None or not path or "\x00" in path or path.startswith(("/", "\\")) or ":" in path:
         return False
     root = os.path.realpath(ctx.repo_root or ctx.manifest_dir)
-    target = os.path.realpath(os.path.join(ctx.manifest_dir, link.split("#", 1)[0]))
-    if target != root and not target.startswith(root + os.sep):
+    target = os.path.realpath(os.path.join(ctx.manifest_dir, path))
+    if not target.startswith(root + os.sep):
         return False
-    return os.path.exists(target)
+    return os.path.isfile(target)
 
 
 FUNCTIONS: dict[str, Function] = {

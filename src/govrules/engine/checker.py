@@ -15,6 +15,7 @@ evaluator raise on a schema-valid manifest.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -34,8 +35,11 @@ from govrules.engine.types import (
     list_of,
 )
 from govrules.lang import ast
+from govrules.lang.printer import print_literal_value
 from govrules.span import Span
 
+MAX_DEPTH = 32  # nesting of one expression: far beyond any readable rule, well inside Python's limits
+MAX_LOOPS = 3  # nested quantifiers and comprehensions: pairs of items (GATE-001) need 2
 _LITERAL_TYPES = {"string": STRING, "number": NUMBER, "bool": BOOL, "date": DATE, "duration": DURATION}
 
 
@@ -71,6 +75,19 @@ def literal_type(lit: ast.Literal) -> Type:
         kinds = {_python_kind(v) for v in items}
         return list_of(_LITERAL_TYPES.get(kinds.pop(), ANY) if len(kinds) == 1 else ANY)
     return _LITERAL_TYPES[lit.kind]
+
+
+def _coerce(want: Type, value: object) -> object:
+    """A configured value in the parameter's type, or None when it cannot be one (out of range, not finite…)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > 10**15:
+        return None
+    if want.kind == "duration" and isinstance(value, int) and not isinstance(value, bool):
+        value = dt.timedelta(days=value)  # a bare number of days
+    if isinstance(value, dt.timedelta) and not 0 <= value.days <= 999_999:
+        return None
+    return value
 
 
 def _python_kind(value: object) -> str:
@@ -113,6 +130,7 @@ class _Checker:
     def __init__(self, root: Type, overrides: dict[str, object]) -> None:
         self.root, self.overrides = root, overrides
         self.errors: list[Diagnostic] = []
+        self.depth = 0
         self.warnings: list[Diagnostic] = []
         self.rules: list[ast.Rule] = []
         self.rule_spans: dict[str, Span] = {}
@@ -161,27 +179,24 @@ class _Checker:
         for name, value in self.overrides.items():
             param = self.params.get(name)
             if param is None:
-                hint = did_you_mean(name, self.params)
+                hint = (
+                    did_you_mean(name, self.params) or f"the parameters are: {', '.join(sorted(self.params))}"
+                )
                 self.errors.append(
-                    Diagnostic(
-                        "GR501",
-                        "error",
-                        f"unknown rule parameter `{name}`",
-                        None,
-                        hint or "`govrules rules` lists the parameters",
-                    )
+                    Diagnostic("GR501", "error", f"unknown rule parameter `{name}`", None, hint)
                 )
                 continue
-            if param.type.kind == "duration" and isinstance(value, int) and not isinstance(value, bool):
-                value = dt.timedelta(days=value)  # a bare number of days
+            value = _coerce(param.type, value)
             lit = ast.Literal(value, _python_kind(value) if not isinstance(value, tuple) else "list")
-            if not param.type.accepts(literal_type(lit)):
+            if value is None or not param.type.accepts(literal_type(lit)):
+                default = print_literal_value(param.value)
                 self.errors.append(
                     Diagnostic(
                         "GR502",
                         "error",
-                        f"parameter `{name}` needs {param.type.show()}, found `{value}`",
+                        f"parameter `{name}` needs {param.type.show()}",
                         None,
+                        f"give a value like its default, `{name}={default}`",
                     )
                 )
                 continue
@@ -271,9 +286,22 @@ class _Checker:
     # ---- expressions ----
 
     def expr(self, node: ast.Expr, env: Mapping[str, Type]) -> Type:
-        method = getattr(self, f"_{type(node).__name__}")
-        result: Type = method(node, env)
-        return result
+        self.depth += 1
+        try:
+            if self.depth == MAX_DEPTH + 1:
+                self.error(
+                    "GR228",
+                    f"the expression is nested more than {MAX_DEPTH} levels deep",
+                    node.span,
+                    "split it with `let` definitions",
+                )
+            if self.depth > MAX_DEPTH:
+                return ANY
+            method = getattr(self, f"_{type(node).__name__}")
+            result: Type = method(node, env)
+            return result
+        finally:
+            self.depth -= 1
 
     def _Literal(self, node: ast.Literal, env: Mapping[str, Type]) -> Type:
         return literal_type(node)
@@ -413,7 +441,14 @@ class _Checker:
 
     def _Member(self, node: ast.Member, env: Mapping[str, Type]) -> Type:
         item, coll = self.expr(node.item, env), self.expr(node.collection, env)
-        if coll.kind not in ("list", "any"):
+        if item.kind in ("object", "list"):
+            self.error(
+                "GR225",
+                f"`in` looks for a single value, found {item.show()}",
+                node.item.span,
+                "test a field of it, e.g. `x.id in [...]`",
+            )
+        elif coll.kind not in ("list", "any"):
             self.error(
                 "GR225",
                 f"`in` needs a list on its right, found {coll.show()}",
@@ -432,6 +467,14 @@ class _Checker:
             if t.kind not in ("list", "any"):
                 self.error(
                     "GR225", f"`contains {node.kind}` needs lists on both sides, found {t.show()}", side.span
+                )
+                return BOOL
+            if t.elem is not None and t.elem.kind in ("object", "list"):
+                self.error(
+                    "GR225",
+                    f"`contains {node.kind}` compares single values, found {t.show()}",
+                    side.span,
+                    "compare a field of the items, e.g. `[x.id for x in xs] contains all [...]`",
                 )
                 return BOOL
         if coll.elem is not None and items.elem is not None and not coll.elem.accepts(items.elem):
@@ -472,6 +515,14 @@ class _Checker:
 
     def bind(self, var: str, source: ast.Expr, span: Span, env: Mapping[str, Type]) -> dict[str, Type]:
         t = self.expr(source, env)
+        loops = len(env) + 1  # env holds the variables of the enclosing quantifiers
+        if loops == MAX_LOOPS + 1:
+            self.error(
+                "GR229",
+                f"more than {MAX_LOOPS} quantifiers or comprehensions are nested",
+                span,
+                "each level multiplies the work by the length of a list; compute inner parts with `let`",
+            )
         if t.kind not in ("list", "any"):
             self.error("GR225", f"can only go through a list, found {t.show()}", source.span)
         if var in env or var in self.let_types or var in self.params or self.root.field(var) is not None:

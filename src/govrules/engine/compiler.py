@@ -39,7 +39,7 @@ def compile_policies(
     # the explainer never reads the manifest's type tree: leave it out of the pickle (a third of its size)
     blob = pickle.dumps(checked._replace(root=OBJECT), protocol=pickle.HIGHEST_PROTOCOL)
     return PreparedPolicySet(
-        source, code, rules, params, gen.constants_by_name, gen.patterns, date_paths, blob
+        source, code, rules, params, gen.constants_by_name, gen.patterns, date_paths, checked.warnings, blob
     )
 
 

@@ -26,7 +26,16 @@ class Type(NamedTuple):
 
     def show(self) -> str:
         if self.kind == "list":
-            return f"list of {self.elem.show() if self.elem else 'anything'}"
+            plural = {
+                "string": "texts",
+                "number": "numbers",
+                "bool": "booleans",
+                "date": "dates",
+                "duration": "durations",
+                "object": "objects",
+                "list": "lists",
+            }
+            return f"a list of {plural.get(self.elem.kind, 'values') if self.elem else 'values'}"
         if self.kind == "object":
             return "an object"
         return {

@@ -77,6 +77,19 @@ def parse_policy(text: str, file: str) -> ast.Policy:
         if isinstance(orig, GovrulesError):
             raise GovrulesError(orig.diagnostics, {file: SourceText(file, text)}) from None
         raise
+    except RecursionError:
+        raise GovrulesError(
+            [
+                Diagnostic(
+                    "GR111",
+                    "error",
+                    "the policy nests expressions too deeply to read",
+                    Span(file, 1, 1),
+                    "split long expressions with `let` definitions",
+                )
+            ],
+            {file: SourceText(file, text)},
+        ) from None
     return ast.Policy(file, tuple(items.children))
 
 
@@ -391,6 +404,18 @@ def _make_transformer() -> Any:
         @lark.v_args(meta=True)
         def number(self, meta: Any, c: list[Any]) -> ast.Literal:
             text = str(c[0])
+            if len(text.split(".")[0]) > 15:
+                raise GovrulesError(
+                    [
+                        Diagnostic(
+                            "GR107",
+                            "error",
+                            f"the number `{text[:20]}…` is too large",
+                            self._s(meta),
+                            "numbers in rules have at most 15 digits",
+                        )
+                    ]
+                )
             return ast.Literal(float(text) if "." in text else int(text), "number", self._s(meta))
 
         @lark.v_args(meta=True)
@@ -424,6 +449,18 @@ def _make_transformer() -> Any:
             return self._duration(meta, c[0], 7)
 
         def _duration(self, meta: Any, tok: Any, unit: int) -> ast.Literal:
+            if len(str(tok)) > 6:
+                raise GovrulesError(
+                    [
+                        Diagnostic(
+                            "GR107",
+                            "error",
+                            f"the duration `{tok}` is too long",
+                            self._s(meta),
+                            "durations in rules are at most 999999 days",
+                        )
+                    ]
+                )
             if "." in str(tok):
                 raise GovrulesError(
                     [

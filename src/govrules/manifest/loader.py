@@ -30,7 +30,6 @@ DocPath = tuple[str | int, ...]
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 class LocatedDocument:
@@ -53,13 +52,15 @@ class LocatedDocument:
         self.plain_scalars = plain_scalars if plain_scalars is not None else set()
 
     def span_of(self, path: DocPath) -> Span:
-        """The span of the value at `path`, or of its nearest present parent when it is missing."""
+        """The span of the value at `path`; for a missing value, the key of its nearest present parent (the
+        line a reader would add it under), or the start of the file for a missing top-level key."""
+        if path in self.spans:
+            return self.spans[path]
         while path:
-            span = self.spans.get(path)
-            if span is not None:
-                return span
             path = path[:-1]
-        return self.spans.get((), Span(self.file, 1, 1))
+            if path in self.spans:
+                return self.key_spans.get(path) or self.spans[path]
+        return Span(self.file, 1, 1)
 
     def key_span_of(self, path: DocPath) -> Span:
         return self.key_spans.get(path) or self.span_of(path)
@@ -118,6 +119,17 @@ def load_text(text: str, name: str) -> LocatedDocument:
         root = _compose(text)
     except yaml.MarkedYAMLError as err:
         raise _yaml_error(err, name, source) from None
+    except yaml.reader.ReaderError as err:
+        before = text[: max(err.position, 0)]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        char = f"U+{err.character:04X}" if isinstance(err.character, int) else repr(err.character)
+        raise _fail(
+            "GR302",
+            f"the control character {char} is not allowed in YAML",
+            Span(name, line, col),
+            "remove it, or write it as an escape inside a double-quoted string",
+            source,
+        ) from None
     except yaml.YAMLError as err:
         raise _fail("GR304", f"not valid YAML: {err}", Span(name, 1, 1), source=source) from None
     if root is None:
@@ -160,7 +172,7 @@ def _yaml_error(err: yaml.MarkedYAMLError, name: str, source: SourceText) -> Gov
             "more than one YAML document in the manifest",
             "keep one document: remove the extra `---`",
         )
-    elif "found character '\\t'" in problem:
+    elif "\t" in source.line(line) and ("cannot start any token" in problem or "'\\t'" in problem):
         hint = "indent with spaces, not tabs"
     elif "mapping values are not allowed" in problem:
         hint = "a `:` inside a value needs quotes, or the line is indented wrongly"
@@ -182,6 +194,7 @@ class _Builder:
         self.spans: dict[DocPath, Span] = {}
         self.key_spans: dict[DocPath, Span] = {}
         self.plain: set[DocPath] = set()
+        self.constructor = yaml.constructor.SafeConstructor()  # one per document: it remembers every node
         self.count = 0
 
     def span(self, node: Any) -> Span:
@@ -249,8 +262,8 @@ class _Builder:
         if tag == f"{_TAG}str":
             return node.value
         try:
-            value = _CONSTRUCTOR.construct_object(node, deep=True)
-        except (ValueError, OverflowError, yaml.YAMLError) as err:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError):
             if tag == f"{_TAG}timestamp":
                 return node.value  # not a real date: the schema reports it where it stands
             if tag == f"{_TAG}int":
@@ -260,11 +273,11 @@ class _Builder:
                     node,
                     "quote it if it is text",
                 ) from None
+            kind = {"float": "number", "bool": "boolean", "null": "empty value"}.get(
+                tag.replace(_TAG, ""), "value"
+            )
             raise self.fail(
-                "GR309",
-                f"cannot read `{node.value[:40]}` as a {tag.replace(_TAG, '')}: {err}",
-                node,
-                "quote it if it is text",
+                "GR309", f"cannot read `{node.value[:40]}` as a {kind}", node, "quote it if it is text"
             ) from None
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             value = value.replace(tzinfo=None)
