@@ -143,3 +143,27 @@ def test_cli_does_not_import_the_web_stack() -> None:
         check=True,
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "99999999999", "-5"])
+def test_out_of_range_parameters_exit_2(project: Path, value: str) -> None:
+    (project / "p.gov").write_text("param window = 30 days\n" + POLICY)
+    code, out, err = run("check", "ok", "--policy", "p.gov", "--param", f"window={value}", cwd=project)
+    assert (code, out) == (2, "")
+    assert err.startswith("GR502 parameter `window` needs a duration")
+
+
+def test_a_policy_set_without_rules_exits_2(project: Path) -> None:
+    (project / "empty.gov").write_text("# nothing yet\n")
+    code, _, err = run("check", "ok", "--policy", "empty.gov", cwd=project)
+    assert code == 2
+    assert "GR200 the policy files define no rules" in err
+
+
+def test_json_output_even_when_the_policies_fail(project: Path) -> None:
+    (project / "p.gov").write_text(POLICY.replace("is email", "is emial"))
+    code, out, _ = run("check", "ok", "--policy", "p.gov", "--format", "json", cwd=project)
+    assert code == 2
+    report = json.loads(out)
+    assert report["exit_code"] == 2
+    assert report["diagnostics"][0]["code"] == "GR207"

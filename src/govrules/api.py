@@ -25,7 +25,7 @@ from govrules.manifest.loader import LocatedDocument, load_manifest
 from govrules.manifest.schema import validate_document
 from govrules.resources import data_path, read_data
 from govrules.results import ManifestReport, Report
-from govrules.span import SourceText
+from govrules.span import SourceText, undecodable_at
 
 if TYPE_CHECKING:
     from govrules.engine.checker import CheckedPolicySet
@@ -71,6 +71,10 @@ def policy_files(paths: Sequence[str | os.PathLike[str]] | None) -> list[str]:
                     )
                 ]
             )
+    unique: dict[str, str] = {}
+    for path in out:
+        unique.setdefault(os.path.realpath(path), path)  # a file named twice is read once
+    out = list(unique.values())
     if not out:
         raise GovrulesError(
             [
@@ -79,7 +83,7 @@ def policy_files(paths: Sequence[str | os.PathLike[str]] | None) -> list[str]:
                     "error",
                     "no `.gov` policy files found",
                     None,
-                    f"looked in {', '.join(str(p) for p in paths)}",
+                    f"looked in {', '.join(f'`{p}`' for p in paths)}",
                 )
             ]
         )
@@ -101,11 +105,30 @@ class Engine(NamedTuple):
         for path in policy_files(policy_paths):
             name = _display(path)
             try:
-                with open(path, encoding="utf-8") as handle:
-                    texts.append((name, handle.read()))
-            except (OSError, UnicodeDecodeError) as err:
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+            except OSError as err:
                 raise GovrulesError(
-                    [Diagnostic("GR200", "error", f"cannot read policy `{name}`: {err}", None)]
+                    [
+                        Diagnostic(
+                            "GR200", "error", f"cannot read policy `{name}`: {err.strerror or err}", None
+                        )
+                    ]
+                ) from None
+            try:
+                texts.append((name, raw.decode("utf-8-sig")))
+            except UnicodeDecodeError as err:
+                where = undecodable_at(name, raw, err)
+                raise GovrulesError(
+                    [
+                        Diagnostic(
+                            "GR100",
+                            "error",
+                            f"invalid UTF-8 byte 0x{raw[err.start]:02x}",
+                            where,
+                            "save the policy file as UTF-8",
+                        )
+                    ]
                 ) from None
         digest = cache.key(
             __version__,
@@ -263,7 +286,10 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[D
                     "check the path; give a manifest file or a folder",
                 )
             )
-    return sorted(found), problems
+    unique: dict[str, str] = {}
+    for path in sorted(found):
+        unique.setdefault(os.path.realpath(path), path)  # the same file named twice is checked once
+    return sorted(unique.values()), problems
 
 
 def _walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:

@@ -50,3 +50,11 @@ class SourceText(NamedTuple):
         if span.end_line == span.line and span.end_col > span.col:
             width = min(span.end_col - span.col, max(len(text) - span.col + 1, 1))
         return f"    {text}\n    {prefix}{'^' * width}"
+
+
+def undecodable_at(name: str, raw: bytes, err: UnicodeDecodeError) -> Span:
+    """Where in a file of `raw` bytes the first byte that is not UTF-8 sits, as a span of one character."""
+    before = raw[: err.start]
+    line = before.count(b"\n") + 1
+    col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+    return Span(name, line, col, line, col + 1)

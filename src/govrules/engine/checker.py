@@ -38,6 +38,37 @@ from govrules.lang import ast
 from govrules.lang.printer import print_literal_value
 from govrules.span import Span
 
+RESERVED = frozenset(
+    {
+        "as_of",
+        "true",
+        "false",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "implies",
+        "every",
+        "some",
+        "matches",
+        "contains",
+        "all",
+        "any",
+        "for",
+        "if",
+        "else",
+        "when",
+        "require",
+        "rule",
+        "param",
+        "let",
+        "days",
+        "day",
+        "weeks",
+        "week",
+    }
+)
 MAX_DEPTH = 32  # nesting of one expression: far beyond any readable rule, well inside Python's limits
 MAX_LOOPS = 3  # nested quantifiers and comprehensions: pairs of items (GATE-001) need 2
 _LITERAL_TYPES = {"string": STRING, "number": NUMBER, "bool": BOOL, "date": DATE, "duration": DURATION}
@@ -84,6 +115,8 @@ def _coerce(want: Type, value: object) -> object:
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > 10**15:
         return None
     if want.kind == "duration" and isinstance(value, int) and not isinstance(value, bool):
+        if not 0 <= value <= 999_999:
+            return None
         value = dt.timedelta(days=value)  # a bare number of days
     if isinstance(value, dt.timedelta) and not 0 <= value.days <= 999_999:
         return None
@@ -106,6 +139,7 @@ def check_policies(
     policies: Sequence[ast.Policy], root: Type, overrides: Mapping[str, object] | None = None
 ) -> CheckedPolicySet:
     checker = _Checker(root, dict(overrides or {}))
+    checker.declared_lets = {i.name: i.span for p in policies for i in p.items if isinstance(i, ast.Let)}
     for policy in policies:
         for item in policy.items:
             checker.declare(item)
@@ -131,6 +165,7 @@ class _Checker:
         self.root, self.overrides = root, overrides
         self.errors: list[Diagnostic] = []
         self.depth = 0
+        self.declared_lets: dict[str, Span] = {}
         self.warnings: list[Diagnostic] = []
         self.rules: list[ast.Rule] = []
         self.rule_spans: dict[str, Span] = {}
@@ -157,6 +192,14 @@ class _Checker:
                     "give every rule its own id",
                 )
             self.rule_spans[item.id] = item.span
+            return
+        if item.name in RESERVED:
+            self.error(
+                "GR202",
+                f"`{item.name}` is a word of the language and cannot name a `{type(item).__name__.lower()}`",
+                item.span,
+                "choose another name",
+            )
             return
         if item.name in self.params or item.name in self.let_types:
             self.error("GR202", f"`{item.name}` is declared twice", item.span, "rename one of them")
@@ -322,6 +365,15 @@ class _Checker:
         field_type = self.root.field(name)
         if field_type is not None:
             return field_type
+        later = self.declared_lets.get(name)
+        if later is not None:
+            self.error(
+                "GR203",
+                f"`{name}` is defined later, at {later.start}",
+                span,
+                "a `let` may only use the definitions above it: move this one below",
+            )
+            return ANY
         candidates = [*env, *self.let_types, *self.params, *self.root.fields]
         self.error(
             "GR204",

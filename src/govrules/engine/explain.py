@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from govrules.engine import builtins, runtime
 from govrules.engine.checker import CheckedPolicySet
 from govrules.lang import ast
-from govrules.lang.printer import print_expr
+from govrules.lang.printer import print_expr, print_literal_value
 from govrules.manifest.loader import DocPath, LocatedDocument
 
 Located = tuple[Any, DocPath | None]
@@ -53,7 +53,7 @@ def show(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
-        return '""' if value == "" else f'"{value}"' if len(value) <= 60 else f'"{value[:57]}…"'
+        return print_literal_value(value if len(value) <= 60 else value[:57] + "…")  # escaped: one line
     if isinstance(value, list):
         return "an empty list" if not value else f"a list of {len(value)}"
     if isinstance(value, dict):

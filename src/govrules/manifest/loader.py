@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from govrules.diagnostics import Diagnostic, GovrulesError
-from govrules.span import SourceText, Span
+from govrules.span import SourceText, Span, undecodable_at
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 48
@@ -93,13 +93,10 @@ def load_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> LocatedDocu
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        before = raw[: err.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         raise _fail(
             "GR302",
             f"invalid UTF-8 byte 0x{raw[err.start]:02x}",
-            Span(name, line, col, line, col + 1),
+            undecodable_at(name, raw, err),
             "save the file as UTF-8",
         ) from None
     return load_text(text, name)
@@ -137,7 +134,7 @@ def load_text(text: str, name: str) -> LocatedDocument:
             "GR305",
             "the manifest is empty",
             Span(name, 1, 1),
-            "start from `govrules init` or an example in `examples/`",
+            "start from one of the examples that ship with govrules (`examples/` in its repository)",
             source,
         )
     builder = _Builder(name, source)

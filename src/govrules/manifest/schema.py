@@ -232,7 +232,7 @@ def _diagnose(error: Any, doc: LocatedDocument) -> list[Diagnostic]:
             Diagnostic(
                 "GR311",
                 "error",
-                f"missing required key `{k}` in `{where}`",
+                f"missing required key `{k}` " + (f"in `{where}`" if path else "at the top level"),
                 span,
                 f"add `{k}:` under `{where}`" if path else f"add `{k}:` at the top level",
             )
