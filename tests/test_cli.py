@@ -123,7 +123,7 @@ def test_bad_policy_exits_2_with_caret(project: Path) -> None:
     (project / "p.gov").write_text(POLICY.replace("is email", "is emial"))
     code, _, err = run("check", "ok", "--policy", "p.gov", cwd=project)
     assert code == 2
-    assert err.splitlines()[0] == "p.gov:6:42: GR207 unknown test `is emial` (did you mean `email`?)"
+    assert err.splitlines()[0] == "p.gov:6:42: error GR207 unknown test `is emial` (did you mean `email`?)"
     assert err.splitlines()[2].strip() == "^^^^^"
 
 
@@ -150,14 +150,14 @@ def test_out_of_range_parameters_exit_2(project: Path, value: str) -> None:
     (project / "p.gov").write_text("param window = 30 days\n" + POLICY)
     code, out, err = run("check", "ok", "--policy", "p.gov", "--param", f"window={value}", cwd=project)
     assert (code, out) == (2, "")
-    assert err.startswith("GR502 parameter `window` needs a duration")
+    assert err.startswith("error GR502 parameter `window` needs a duration")
 
 
 def test_a_policy_set_without_rules_exits_2(project: Path) -> None:
     (project / "empty.gov").write_text("# nothing yet\n")
     code, _, err = run("check", "ok", "--policy", "empty.gov", cwd=project)
     assert code == 2
-    assert "GR200 the policy files define no rules" in err
+    assert "error GR200 the policy files define no rules" in err
 
 
 def test_json_output_even_when_the_policies_fail(project: Path) -> None:

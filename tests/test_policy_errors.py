@@ -27,5 +27,5 @@ def test_error_output_quotes_the_line_with_a_caret() -> None:
     with pytest.raises(GovrulesError) as info:
         parse_policy('rule A-1 "t" {\n  require stage.current ==\n}\n', "p.gov")
     text = info.value.format()
-    assert text.splitlines()[0].startswith("p.gov:3:1: GR104 unexpected `}`")
+    assert text.splitlines()[0].startswith("p.gov:3:1: error GR104 unexpected `}`")
     assert "    }\n    ^" in text

@@ -6,7 +6,7 @@ them, sorted by file, line, column and code.
 
     >>> d = Diagnostic("GR301", "error", "unknown key `ownr`", Span("a.yaml", 2, 1), hint="did you mean `owners`?")
     >>> d.format()
-    'a.yaml:2:1: GR301 unknown key `ownr` (did you mean `owners`?)'
+    'a.yaml:2:1: error GR301 unknown key `ownr` (did you mean `owners`?)'
 """
 
 from __future__ import annotations
@@ -35,12 +35,14 @@ class Diagnostic(NamedTuple):
             return ("", 0, 0, self.code)
         return (self.span.file, self.span.line, self.span.col, self.code)
 
-    def format(self, source: SourceText | None = None) -> str:
+    def format(self, source: SourceText | None = None, severity: str | None = None) -> str:
+        """`file:line:col: severity CODE message`, the quoted line with a caret when `source` is given, and the
+        hint; `severity` replaces the plain word (a reporter passes it coloured)."""
         where = f"{self.span.start}: " if self.span else ""
         tail = ""
         if self.hint:
             tail = f" ({self.hint})" if self.hint.startswith("did you mean") else f"\n    hint: {self.hint}"
-        text = f"{where}{self.code} {self.message}{tail}"
+        text = f"{where}{severity or self.severity} {self.code} {self.message}{tail}"
         if source is not None and self.span is not None:
             snippet = source.snippet(self.span)
             if snippet:
@@ -57,10 +59,6 @@ class Diagnostic(NamedTuple):
 
 def sort_diagnostics(items: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
     return tuple(sorted(items, key=Diagnostic.sort_key))
-
-
-def has_errors(items: Iterable[Diagnostic]) -> bool:
-    return any(d.severity == "error" for d in items)
 
 
 class GovrulesError(Exception):
@@ -81,9 +79,15 @@ class GovrulesError(Exception):
         )
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """`did you mean `x`?` for the closest candidate, or "" when nothing is close."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate nearest to `word`, or None when nothing is close."""
     import difflib
 
     match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean `{match[0]}`?" if match else ""
+    return match[0] if match else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "") -> str:
+    """`did you mean `x`?` for the closest candidate (shown after `prefix`), or "" when nothing is close."""
+    match = closest(word, candidates)
+    return f"did you mean `{prefix}{match}`?" if match else ""

@@ -23,9 +23,6 @@ class Span(NamedTuple):
     def start(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
 
-    def sort_key(self) -> tuple[str, int, int]:
-        return (self.file, self.line, self.col)
-
     def to_json(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "column": self.col}
 

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from govrules.engine.types import BOOL, DATE, DURATION, NUMBER, STRING, Type, list_of
+from govrules.engine.types import BOOL, DATE, DURATION, NUMBER, STRING, Type
 
 Typing = Callable[[Sequence[Type]], "Type | str"]
 
@@ -299,10 +299,6 @@ def compile_pattern(pattern: str) -> Any:
         raise ValueError(
             reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
         ) from None
-
-
-def list_type(elem: Type) -> Type:
-    return list_of(elem)
 
 
 __all__ = ["DATE", "FUNCTIONS", "PREDICATES", "Context", "Function", "Predicate", "compile_pattern"]

@@ -172,9 +172,6 @@ class _Checker:
         self.lets: list[ast.Let] = []
         self.let_types: dict[str, Type] = {}
         self.params: dict[str, ParamValue] = {}
-        stage = root.field("stage")
-        current = stage.field("current") if stage else None
-        self.stages = sorted(str(s) for s in current.enum) if current and current.enum else list(STAGE_ORDER)
 
     def error(self, code: str, message: str, span: Span, hint: str = "") -> None:
         self.errors.append(Diagnostic(code, "error", message, span, hint))
@@ -215,7 +212,7 @@ class _Checker:
         if isinstance(item, ast.Param):
             self.params[item.name] = ParamValue(item, literal_type(item.default), item.default.value)
         else:
-            self.let_types[item.name] = self.bool_or_any(self.expr(item.expr, {}), item.expr, allow_any=True)
+            self.let_types[item.name] = self.expr(item.expr, {})
             self.lets.append(item)
 
     def check_overrides(self) -> None:
@@ -244,9 +241,6 @@ class _Checker:
                 )
                 continue
             self.params[name] = ParamValue(param.decl, param.type, value, True)
-
-    def bool_or_any(self, t: Type, node: ast.Expr, allow_any: bool = False) -> Type:
-        return t if allow_any else self.want_bool(t, node)
 
     # ---- rules ----
 
@@ -407,8 +401,7 @@ class _Checker:
                     "GR204",
                     f"unknown manifest field `{shown}.{name}`",
                     span,
-                    did_you_mean(name, t.fields)
-                    and f"did you mean `{shown}.{did_you_mean(name, t.fields)[14:-2]}`?",
+                    did_you_mean(name, t.fields, prefix=f"{shown}."),
                 )
                 return ANY
             t, shown = sub, f"{shown}.{name}"

@@ -92,7 +92,7 @@ class _Generator:
         ]
         for let in self.checked.lets:
             lines.append(f"    l_{let.name} = {self.expr(let.expr, {})}")
-        for i, rule in enumerate(self.checked.rules):
+        for rule in self.checked.rules:
             lines.append(f"    # {rule.id}")
             when = " and ".join(f"({self.expr(w, {})})" for w in rule.when) or "True"
             requires = ", ".join(f"bool({self.expr(r.expr, {})})" for r in rule.requires)
@@ -108,7 +108,6 @@ class _Generator:
             lines.append(f"        out.append((({requires},), _lv))")
             lines.append("    else:")
             lines.append("        out.append(None)")
-            del i
         lines.append("    return out")
         return "\n".join(lines) + "\n"
 

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 EMPTY: dict[str, Any] = {}
@@ -93,13 +92,3 @@ def contains_any(collection: Any, items: Any) -> bool:
 
 def matches(pattern: Any, text: Any) -> bool:
     return isinstance(text, str) and pattern.search(text) is not None
-
-
-def as_date(value: Any) -> Any:
-    """Quoted ISO dates in the manifest become dates (the schema has already checked their shape)."""
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return value

@@ -19,8 +19,6 @@ from govrules.lang import ast
 from govrules.resources import cache_dir, read_data
 from govrules.span import SourceText, Span
 
-_COMPARE_WORDS = {"==", "!=", "<", "<=", ">", ">="}
-
 # Friendly names for terminals in "expected …" lists.
 _TERMINAL_WORDS = {
     "NAME": "a name",

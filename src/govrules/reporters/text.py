@@ -49,11 +49,7 @@ def _finding(m: ManifestReport, r: RuleResult, color: bool) -> list[str]:
 
 
 def _diagnostic(d: Diagnostic, color: bool) -> list[str]:
-    where = f"{d.span.start}: " if d.span else ""
-    lines = [f"{where}{_paint(d.severity, _SEVERITY_COLOR.get(d.severity, ''), color)} {d.code} {d.message}"]
-    if d.hint:
-        lines.append(f"    hint: {d.hint}")
-    return lines
+    return d.format(severity=_paint(d.severity, _SEVERITY_COLOR.get(d.severity, ""), color)).splitlines()
 
 
 def render(report: Report, color: bool = False) -> str:
