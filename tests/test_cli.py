@@ -96,9 +96,9 @@ def test_invalid_manifest_exits_2_with_file_line_col(project: Path) -> None:
     (project / "ok" / "ai-project.yaml").write_text(MINIMAL.replace("current: pilot", "current: pilott"))
     code, out, _ = run("check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", cwd=project)
     assert code == 2
-    assert (
-        out.splitlines()[0]
-        == "ok/ai-project.yaml:3:18: error GR312 `pilott` is not an allowed value for `stage.current`"
+    assert out.splitlines()[0] == (
+        "ok/ai-project.yaml:3:18: error GR312 `pilott` is not an allowed value for `stage.current`"
+        " (did you mean `pilot`?)"
     )
 
 
