@@ -1,6 +1,6 @@
 """A small content-addressed file cache for prepared policy sets and the generated schema validator.
 
-Entries are keyed by a SHA-256 of everything they derive from (govrules version, grammar, schema, policy texts,
+Entries are keyed by a BLAKE2b digest of everything they derive from (govrules version and modules, grammar, schema, policy texts,
 parameters), written atomically, and ignored when unreadable: the cache can only make a run faster, never
 change its result. `GOVRULES_CACHE_DIR` moves it; `GOVRULES_NO_CACHE=1` turns it off.
 
