@@ -120,6 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except ModuleNotFoundError as err:
+        sys.stderr.write(
+            f"govrules: error: a package govrules needs is missing: `{err.name}`\n"
+            "    hint: reinstall govrules with its dependencies: `python -m pip install govrules`\n"
+        )
+        return 2
     except Exception as err:  # the last guard: a user never sees a traceback
         if os.environ.get("GOVRULES_DEBUG"):
             raise
