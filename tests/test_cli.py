@@ -106,7 +106,7 @@ def test_invalid_manifest_exits_2_with_file_line_col(project: Path) -> None:
     ("args", "needle"),
     [
         (("check", "missing-dir"), "GR300 `missing-dir` does not exist"),
-        (("check", "ok", "--as-of", "yesterday"), "`yesterday` is not a date"),
+        (("check", "ok", "--as-of", "yesterday"), "`yesterday` is not a calendar date"),
         (("check", "ok", "--format", "xml"), "invalid choice: 'xml'"),
         (("check", "ok", "--policy", "nope.gov"), "policy path `nope.gov` does not exist"),
         (("check", "ok", "--stage", "pilott"), "invalid choice: 'pilott'"),

@@ -39,10 +39,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not a date; write YYYY-MM-DD") from None
+    from govrules.dates import calendar_date
+
+    value = calendar_date(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a calendar date (write YYYY-MM-DD)")
+    return value
 
 
 def _param(text: str) -> tuple[str, str]:
@@ -187,10 +189,10 @@ def _parse_value(raw: str) -> object:
         return lowered == "true"
     if raw.startswith("[") and raw.endswith("]"):
         return tuple(x.strip().strip("\"'") for x in raw[1:-1].split(",") if x.strip())
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        pass
+    from govrules.dates import calendar_date
+
+    if (date := calendar_date(raw)) is not None:
+        return date
     for suffix in (" days", " day", "d"):
         count = lowered[: -len(suffix)].strip()
         if lowered.endswith(suffix) and count.isdigit() and len(count) <= 6:

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from govrules.dates import calendar_date
 from govrules.engine.types import BOOL, DATE, DURATION, NUMBER, STRING, Type
 
 Typing = Callable[[Sequence[Type]], "Type | str"]
@@ -239,15 +240,7 @@ def is_url(value: Any) -> bool:
 
 
 def is_iso_date(value: Any) -> bool:
-    if isinstance(value, dt.date):
-        return not isinstance(value, dt.datetime)
-    if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+    return calendar_date(value) is not None
 
 
 def is_empty(value: Any) -> bool:

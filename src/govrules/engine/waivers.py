@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from govrules.dates import calendar_date
 from govrules.diagnostics import Diagnostic, did_you_mean
 from govrules.engine.builtins import is_email
 from govrules.engine.prepared import RuleInfo
@@ -26,10 +27,6 @@ class WaiverSettings(NamedTuple):
     hard_approver_roles: tuple[str, ...] = ("governance",)
     hard_approvers: tuple[str, ...] = ()
     warn_within_days: int = 30
-
-
-def _date(value: Any) -> dt.date | None:
-    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
 
 
 def check_waivers(
@@ -63,7 +60,7 @@ def check_waivers(
 
         rule_id = str(raw.get("rule") or "")
         approver = raw.get("approver") or {}
-        granted, expires = _date(raw.get("granted_on")), _date(raw.get("expires_on"))
+        granted, expires = calendar_date(raw.get("granted_on")), calendar_date(raw.get("expires_on"))
         label = f"waiver for `{rule_id}`" if rule_id else f"waiver {i + 1}"
         problems_before = len(notes)
         missing = [k for k in ("rule", "reason", "granted_on", "expires_on") if not raw.get(k)]

@@ -16,6 +16,7 @@ import marshal
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from govrules.dates import calendar_date
 from govrules.diagnostics import Diagnostic, did_you_mean
 from govrules.manifest.loader import DocPath, LocatedDocument
 from govrules.resources import read_data
@@ -39,10 +40,6 @@ def manifest_schema() -> dict[str, Any]:
     return loaded
 
 
-def is_plain_date(value: object) -> bool:
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
-
-
 @functools.cache
 def _validator() -> Any:
     import jsonschema
@@ -54,24 +51,13 @@ def _validator() -> Any:
     def type_with_dates(
         validator: Any, types: Any, instance: Any, schema: Mapping[str, Any]
     ) -> Iterator[Any]:
-        if is_plain_date(instance) and schema.get("format") == "date":
+        if isinstance(instance, dt.date) and calendar_date(instance) and schema.get("format") == "date":
             return iter(())
         return original_type(validator, types, instance, schema)  # type: ignore[no-any-return]
 
     formats = jsonschema.FormatChecker(formats=())
 
-    def _date(value: object) -> bool:
-        if isinstance(value, dt.date):
-            return is_plain_date(value)
-        if not isinstance(value, str) or len(value) != 10:
-            return False
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            return False
-        return True
-
-    formats.checks("date")(_date)
+    formats.checks("date")(lambda value: calendar_date(value) is not None)
     cls = validators.extend(base, {"type": type_with_dates})
     return cls(manifest_schema(), format_checker=formats)
 
@@ -371,24 +357,13 @@ def normalise_dates(data: dict[str, Any], paths: frozenset[tuple[str, ...]]) -> 
     return _walk_dates(data, tree)
 
 
-def _as_date(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value if not isinstance(value, dt.datetime) else None
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _walk_dates(value: Any, tree: Mapping[str, Any]) -> bool:
     ok = True
     if isinstance(value, dict):
         for key, sub in tree.items():
             if key in value:
                 if sub is True:
-                    value[key] = _as_date(value[key]) or value[key]
+                    value[key] = calendar_date(value[key]) or value[key]
                     ok = ok and isinstance(value[key], dt.date) and not isinstance(value[key], dt.datetime)
                 else:
                     ok = _walk_dates(value[key], sub) and ok
@@ -396,7 +371,7 @@ def _walk_dates(value: Any, tree: Mapping[str, Any]) -> bool:
         sub = tree["*"]
         for i, item in enumerate(value):
             if sub is True:
-                value[i] = _as_date(item) or item
+                value[i] = calendar_date(item) or item
                 ok = ok and isinstance(value[i], dt.date) and not isinstance(value[i], dt.datetime)
             else:
                 ok = _walk_dates(item, sub) and ok
