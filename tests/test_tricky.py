@@ -27,6 +27,14 @@ def write_case(case: dict, folder: Path) -> Path:
     text = case.get("text")
     if text is None:
         text = MINIMAL + case.get("append", "")
+        if case.get("history_items"):
+            entries = "".join(
+                "    - {stage: pilot, date: 2025-06-01}\n" for _ in range(case["history_items"])
+            )
+            text = text.replace(
+                "stage: {current: pilot, since: 2025-06-01}",
+                "stage:\n  current: pilot\n  since: 2025-06-01\n  history:\n" + entries,
+            )
         if case.get("big_int"):
             text += "monitoring: {review_cadence_days: " + "9" * case["big_int"] + "}\n"
         for old, new in (case.get("replace") or {}).items():

@@ -269,6 +269,7 @@ def _diagnose(error: Any, doc: LocatedDocument) -> list[Diagnostic]:
         "maximum": f"at most {error.validator_value}",
         "minLength": "not empty",
         "minItems": f"at least {error.validator_value} item(s)",
+        "maxItems": f"at most {error.validator_value} items",
         "uniqueItems": "without repeated items",
         "const": f"`{error.validator_value}`",
     }
@@ -332,8 +333,10 @@ def _show(value: object, doc: LocatedDocument, path: DocPath) -> str:
     raw = _raw(doc, path)
     if raw and not isinstance(value, dict | list):
         return raw.strip("\"'")
-    if isinstance(value, dict | list):
-        return "{…}" if isinstance(value, dict) else "[…]"
+    if isinstance(value, dict):
+        return "{…}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
     return str(value)
 
 
