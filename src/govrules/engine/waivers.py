@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from govrules.dates import calendar_date
 from govrules.diagnostics import Diagnostic, did_you_mean
@@ -29,6 +29,135 @@ class WaiverSettings(NamedTuple):
     warn_within_days: int = 30
 
 
+class _Waiver(NamedTuple):
+    """One `waivers[i]` entry, read once for the checks below."""
+
+    index: int
+    label: str
+    rule_id: str
+    reason: str
+    email: str
+    role: str
+    granted: dt.date | None
+    expires: dt.date | None
+    ticket: str
+
+
+class _Context(NamedTuple):
+    rules: Mapping[str, RuleInfo]
+    enforcement: Mapping[str, str]
+    as_of: dt.date
+    settings: WaiverSettings
+    owner_emails: frozenset[str]
+
+
+# A check returns (code, message, hint, field the finding points at), or None when the waiver passes it.
+_Problem = tuple[str, str, str, str] | None
+
+
+def _complete(w: _Waiver, c: _Context) -> _Problem:
+    missing = [
+        k
+        for k, v in (
+            ("rule", w.rule_id),
+            ("reason", w.reason),
+            ("granted_on", w.granted),
+            ("expires_on", w.expires),
+        )
+        if not v
+    ]
+    if not is_email(w.email):
+        missing.append("approver.email")
+    if not missing:
+        return None
+    return (
+        "GR510",
+        f"{w.label} covers nothing: it lacks {', '.join(f'`{m}`' for m in missing)}",
+        "a waiver needs rule, reason, approver (name, email), granted_on and expires_on",
+        "",
+    )
+
+
+def _known_rule(w: _Waiver, c: _Context) -> _Problem:
+    if not w.rule_id or w.rule_id in c.rules:
+        return None
+    return (
+        "GR511",
+        f"{w.label} names no known rule",
+        did_you_mean(w.rule_id, c.rules) or "check the rule id",
+        "rule",
+    )
+
+
+def _waivable(w: _Waiver, c: _Context) -> _Problem:
+    rule = c.rules.get(w.rule_id)
+    if rule is None or rule.waivable:
+        return None
+    return (
+        "GR515",
+        f"{w.label} covers nothing: `{w.rule_id}` can never be waived",
+        "fix the finding instead",
+        "rule",
+    )
+
+
+def _approver_may_waive(w: _Waiver, c: _Context) -> _Problem:
+    rule = c.rules.get(w.rule_id)
+    if rule is None or not rule.waivable or c.enforcement.get(w.rule_id) != "hard":
+        return None
+    allowed = w.role in c.settings.hard_approver_roles or w.email in c.settings.hard_approvers
+    if allowed and w.email not in c.owner_emails:
+        return None
+    roles = ", ".join(f"`{r}`" for r in c.settings.hard_approver_roles)
+    return (
+        "GR516",
+        f"{w.label} covers nothing: `{w.rule_id}` is enforced hard",
+        f"have it approved by someone with a governance role ({roles}) who is not a project owner",
+        "approver",
+    )
+
+
+def _not_future(w: _Waiver, c: _Context) -> _Problem:
+    if w.granted is None or w.granted <= c.as_of:
+        return None
+    return (
+        "GR513",
+        f"{w.label} is granted in the future ({w.granted})",
+        "date it when it was approved",
+        "granted_on",
+    )
+
+
+def _not_expired(w: _Waiver, c: _Context) -> _Problem:
+    if w.expires is None or w.expires >= c.as_of:
+        return None
+    return (
+        "GR512",
+        f"{w.label} expired on {w.expires}",
+        "renew it with a new approval, or fix the finding",
+        "expires_on",
+    )
+
+
+def _not_too_long(w: _Waiver, c: _Context) -> _Problem:
+    if w.granted is None or w.expires is None:
+        return None
+    days = (w.expires - w.granted).days
+    if days < 0:
+        return ("GR514", f"{w.label} expires before it is granted", "swap the two dates", "expires_on")
+    if days <= c.settings.max_days:
+        return None
+    return (
+        "GR514",
+        f"{w.label} runs {days} days, longer than the {c.settings.max_days} allowed",
+        "shorten it and review the finding again at expiry",
+        "expires_on",
+    )
+
+
+CHECKS = (_complete, _known_rule, _waivable, _approver_may_waive, _not_future, _not_expired, _not_too_long)
+
+
 def check_waivers(
     doc: LocatedDocument,
     rules: Mapping[str, RuleInfo],
@@ -36,107 +165,58 @@ def check_waivers(
     as_of: dt.date,
     settings: WaiverSettings,
 ) -> tuple[dict[str, Waiver], list[Diagnostic]]:
+    """The valid waiver per rule id, and a located note for every problem found (CHECKS, in order)."""
+    owners = doc.data.get("owners") or {}
+    emails = frozenset(
+        str((owners.get(k) or {}).get("email", "")).lower() for k in ("business_owner", "technical_owner")
+    )
+    context = _Context(rules, enforcement, as_of, settings, emails)
     valid: dict[str, Waiver] = {}
     notes: list[Diagnostic] = []
-    owners = doc.data.get("owners") or {}
-    owner_emails = {
-        str((owners.get(k) or {}).get("email", "")).lower() for k in ("business_owner", "technical_owner")
-    }
     for i, raw in enumerate(doc.data.get("waivers") or []):
+        waiver = _read(i, raw)
         path = ("waivers", i)
-        span = doc.span_of(path)
-
-        def note(
-            code: str,
-            message: str,
-            hint: str = "",
-            field: str = "",
-            severity: str = "warning",
-            path: tuple[str, int] = path,
-            span: object = span,
-        ) -> None:
-            where = doc.span_of((*path, field)) if field else span
-            notes.append(Diagnostic(code, severity, message, where, hint))  # type: ignore[arg-type]
-
-        rule_id = str(raw.get("rule") or "")
-        approver = raw.get("approver") or {}
-        granted, expires = calendar_date(raw.get("granted_on")), calendar_date(raw.get("expires_on"))
-        label = f"waiver for `{rule_id}`" if rule_id else f"waiver {i + 1}"
-        problems_before = len(notes)
-        missing = [k for k in ("rule", "reason", "granted_on", "expires_on") if not raw.get(k)]
-        if not is_email(approver.get("email")):
-            missing.append("approver.email")
-        if missing:
-            note(
-                "GR510",
-                f"{label} covers nothing: it lacks {', '.join(f'`{m}`' for m in missing)}",
-                "a waiver needs rule, reason, approver (name, email), granted_on and expires_on",
-            )
-        if rule_id and rule_id not in rules:
-            note(
-                "GR511",
-                f"{label} names no known rule",
-                did_you_mean(rule_id, rules) or "check the rule id",
-                "rule",
-            )
-        elif rule_id:
-            rule = rules[rule_id]
-            if not rule.waivable:
-                note(
-                    "GR515",
-                    f"{label} covers nothing: `{rule_id}` can never be waived",
-                    "fix the finding instead",
-                    "rule",
-                )
-            elif enforcement.get(rule_id) == "hard":
-                role = str(approver.get("role") or "").lower()
-                email = str(approver.get("email") or "").lower()
-                allowed = role in settings.hard_approver_roles or email in settings.hard_approvers
-                if not allowed or email in owner_emails:
-                    roles = ", ".join(f"`{r}`" for r in settings.hard_approver_roles)
-                    note(
-                        "GR516",
-                        f"{label} covers nothing: `{rule_id}` is enforced hard and needs an approver "
-                        f"with a governance role ({roles}) who is not a project owner",
-                        "",
-                        "approver",
-                    )
-        if granted and granted > as_of:
-            note("GR513", f"{label} is granted in the future ({granted})", "", "granted_on")
-        if expires and expires < as_of:
-            note(
-                "GR512",
-                f"{label} expired on {expires}",
-                "renew it with a new approval, or fix the finding",
-                "expires_on",
-            )
-        if granted and expires and (expires - granted).days > settings.max_days:
-            note(
-                "GR514",
-                f"{label} runs {(expires - granted).days} days, longer than the {settings.max_days} allowed",
-                "shorten it and review the finding again at expiry",
-                "expires_on",
-            )
-        if granted and expires and expires < granted:
-            note("GR514", f"{label} expires before it is granted", "", "expires_on")
-        if len(notes) == problems_before and rule_id in rules:
-            if expires and (expires - as_of).days <= settings.warn_within_days:
-                note(
+        problems = [p for p in (check(waiver, context) for check in CHECKS) if p is not None]
+        for code, message, hint, field in problems:
+            where = doc.span_of((*path, field)) if field else doc.span_of(path)
+            notes.append(Diagnostic(code, "warning", message, where, hint))
+        if problems:
+            continue
+        if waiver.expires is not None and (waiver.expires - as_of).days <= settings.warn_within_days:
+            notes.append(
+                Diagnostic(
                     "GR519",
-                    f"{label} expires on {expires}",
-                    "plan the fix or the renewal",
-                    "expires_on",
                     "info",
+                    f"{waiver.label} expires on {waiver.expires}",
+                    doc.span_of((*path, "expires_on")),
+                    "plan the fix or the renewal",
                 )
-            valid.setdefault(
-                rule_id,
-                Waiver(
-                    rule_id,
-                    str(approver.get("email")),
-                    str(expires),
-                    str(raw.get("reason")),
-                    str(raw.get("ticket") or ""),
-                    span,
-                ),
             )
+        valid.setdefault(
+            waiver.rule_id,
+            Waiver(
+                waiver.rule_id,
+                waiver.email,
+                str(waiver.expires),
+                waiver.reason,
+                waiver.ticket,
+                doc.span_of(path),
+            ),
+        )
     return valid, notes
+
+
+def _read(index: int, raw: Mapping[str, Any]) -> _Waiver:
+    approver = raw.get("approver") or {}
+    rule_id = str(raw.get("rule") or "")
+    return _Waiver(
+        index=index,
+        label=f"waiver for `{rule_id}`" if rule_id else f"waiver {index + 1}",
+        rule_id=rule_id,
+        reason=str(raw.get("reason") or ""),
+        email=str(approver.get("email") or "").lower(),
+        role=str(approver.get("role") or "").lower(),
+        granted=calendar_date(raw.get("granted_on")),
+        expires=calendar_date(raw.get("expires_on")),
+        ticket=str(raw.get("ticket") or ""),
+    )
