@@ -32,7 +32,6 @@ class WaiverSettings(NamedTuple):
 class _Waiver(NamedTuple):
     """One `waivers[i]` entry, read once for the checks below."""
 
-    index: int
     label: str
     rule_id: str
     reason: str
@@ -210,7 +209,6 @@ def _read(index: int, raw: Mapping[str, Any]) -> _Waiver:
     approver = raw.get("approver") or {}
     rule_id = str(raw.get("rule") or "")
     return _Waiver(
-        index=index,
         label=f"waiver for `{rule_id}`" if rule_id else f"waiver {index + 1}",
         rule_id=rule_id,
         reason=str(raw.get("reason") or ""),
