@@ -15,7 +15,7 @@ from govrules.diagnostics import Diagnostic
 from govrules.engine.builtins import Context
 from govrules.engine.prepared import PreparedPolicySet, RuleInfo
 from govrules.engine.waivers import WaiverSettings, check_waivers
-from govrules.manifest.loader import LocatedDocument
+from govrules.manifest.loader import LocatedDocument, dotted
 from govrules.results import RequireOutcome, RuleResult, Verdict
 from govrules.span import Span
 
@@ -98,8 +98,6 @@ def _result(
 def _explain(
     explainer: Explainer, doc: LocatedDocument, rule: RuleInfo, rule_index: int, index: int
 ) -> RequireOutcome:
-    from govrules.engine.explain import dotted
-
     require = explainer.checked.rules[rule_index].requires[index]
     witness = explainer.why(require.expr)
     path = witness.path or ()

@@ -17,7 +17,7 @@ from govrules.engine import builtins, runtime
 from govrules.engine.checker import CheckedPolicySet
 from govrules.lang import ast
 from govrules.lang.printer import print_expr, print_literal_value
-from govrules.manifest.loader import DocPath, LocatedDocument
+from govrules.manifest.loader import DocPath, LocatedDocument, dotted
 
 Located = tuple[Any, DocPath | None]
 _COMPARE = {
@@ -34,13 +34,6 @@ _ARITH = {"+": runtime.add, "-": runtime.sub, "*": runtime.mul}
 class Witness(NamedTuple):
     path: DocPath | None
     text: str
-
-
-def dotted(path: DocPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def show(value: Any) -> str:

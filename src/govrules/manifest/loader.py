@@ -32,6 +32,14 @@ _TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 
 
+def dotted(path: DocPath) -> str:
+    """`kpis[1].baseline.value`: a path as a person writes it."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 class LocatedDocument:
     """A manifest's data with the span of every value (`spans`) and every mapping key (`key_spans`)."""
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from govrules.dates import calendar_date
 from govrules.diagnostics import Diagnostic, did_you_mean
-from govrules.manifest.loader import DocPath, LocatedDocument
+from govrules.manifest.loader import DocPath, LocatedDocument, dotted
 from govrules.resources import read_data
 
 _KIND_WORDS = {
@@ -177,13 +177,6 @@ def _fast_schema(node: Mapping[str, Any], defs: Mapping[str, Any] | None = None)
     return out
 
 
-def _dotted(path: DocPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the manifest"
-
-
 def _raw(doc: LocatedDocument, path: DocPath) -> str:
     span = doc.spans.get(path)
     if span is None or doc.source is None or span.end_line != span.line:
@@ -193,93 +186,80 @@ def _raw(doc: LocatedDocument, path: DocPath) -> str:
 
 def _diagnose(error: Any, doc: LocatedDocument) -> list[Diagnostic]:
     path: DocPath = tuple(error.absolute_path)
-    where = _dotted(path)
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    kind = error.validator
-    if kind == "additionalProperties":
-        allowed = list(schema.get("properties", {}))
-        out = []
-        for key in sorted(k for k in error.instance if k not in allowed and not str(k).startswith("x-")):
-            hint = did_you_mean(key, allowed) or "keys starting with `x-` are free for your own extensions"
-            out.append(
-                Diagnostic(
-                    "GR310",
-                    "error",
-                    f"unknown key `{key}` " + (f"in `{where}`" if path else "at the top level"),
-                    doc.key_span_of((*path, key)),
-                    hint,
-                )
-            )
-        return out
-    if kind == "required":
-        missing = [k for k in error.validator_value if k not in error.instance]
-        span = doc.key_span_of(path) if path else doc.span_of(())
-        return [
-            Diagnostic(
-                "GR311",
-                "error",
-                f"missing required key `{k}` " + (f"in `{where}`" if path else "at the top level"),
-                span,
-                f"add `{k}:` under `{where}`" if path else f"add `{k}:` at the top level",
-            )
-            for k in missing
-        ]
-    span = doc.span_of(path)
-    found = error.instance
-    if kind == "enum":
-        allowed = [str(v) for v in error.validator_value]
-        hint = did_you_mean(str(found), allowed) or f"use one of: {', '.join(allowed)}"
-        if not isinstance(found, str) and path in doc.plain_scalars and _raw(doc, path):
-            hint = f'quote it: `"{_raw(doc, path)}"` ({hint})'
-        return [
-            Diagnostic(
-                "GR312",
-                "error",
-                f"`{_show(found, doc, path)}` is not an allowed value for `{where}`",
-                span,
-                hint,
-            )
-        ]
-    if kind == "type":
-        return [_type_error(error, doc, path, where)]
-    if kind == "format":
-        return [
-            Diagnostic(
-                "GR313",
-                "error",
-                f"`{_show(found, doc, path)}` in `{where}` is not a calendar date",
-                span,
-                "write the date as YYYY-MM-DD, e.g. 2025-06-02",
-            )
-        ]
-    if kind == "pattern":
-        desc = schema.get("description", "")
-        return [
-            Diagnostic(
-                "GR314",
-                "error",
-                f"`{found}` in `{where}` does not have the expected form",
-                span,
-                _first_sentence(desc) or f"expected text matching `{error.validator_value}`",
-            )
-        ]
-    words = {
-        "minimum": f"at least {error.validator_value}",
-        "exclusiveMinimum": f"more than {error.validator_value}",
-        "maximum": f"at most {error.validator_value}",
-        "minLength": "not empty",
-        "minItems": f"at least {error.validator_value} item(s)",
-        "maxItems": f"at most {error.validator_value} items",
-        "uniqueItems": "without repeated items",
-        "const": f"`{error.validator_value}`",
-    }
-    expected = words.get(kind, kind)
+    describe = _BY_KEYWORD.get(error.validator, _out_of_bounds)
+    return describe(error, doc, path, dotted(path) or "the manifest")
+
+
+def _unknown_keys(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> list[Diagnostic]:
+    allowed = list(error.schema.get("properties", {}))
+    place = f"in `{where}`" if path else "at the top level"
     return [
-        Diagnostic("GR315", "error", f"`{where}` must be {expected}, found `{_show(found, doc, path)}`", span)
+        Diagnostic(
+            "GR310",
+            "error",
+            f"unknown key `{key}` {place}",
+            doc.key_span_of((*path, key)),
+            did_you_mean(key, allowed) or "keys starting with `x-` are free for your own extensions",
+        )
+        for key in sorted(k for k in error.instance if k not in allowed and not str(k).startswith("x-"))
     ]
 
 
-def _type_error(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> Diagnostic:
+def _missing_keys(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> list[Diagnostic]:
+    span = doc.key_span_of(path) if path else doc.span_of(())
+    place, under = (f"in `{where}`", f"under `{where}`") if path else ("at the top level", "at the top level")
+    return [
+        Diagnostic("GR311", "error", f"missing required key `{k}` {place}", span, f"add `{k}:` {under}")
+        for k in error.validator_value
+        if k not in error.instance
+    ]
+
+
+def _not_allowed(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> list[Diagnostic]:
+    found = error.instance
+    allowed = [str(v) for v in error.validator_value]
+    hint = did_you_mean(str(found), allowed) or f"use one of: {', '.join(allowed)}"
+    if not isinstance(found, str) and path in doc.plain_scalars and _raw(doc, path):
+        hint = f'quote it: `"{_raw(doc, path)}"` ({hint})'
+    message = f"`{_show(found, doc, path)}` is not an allowed value for `{where}`"
+    return [Diagnostic("GR312", "error", message, doc.span_of(path), hint)]
+
+
+def _bad_date(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> list[Diagnostic]:
+    message = f"`{_show(error.instance, doc, path)}` in `{where}` is not a calendar date"
+    return [
+        Diagnostic(
+            "GR313", "error", message, doc.span_of(path), "write the date as YYYY-MM-DD, e.g. 2025-06-02"
+        )
+    ]
+
+
+def _bad_form(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> list[Diagnostic]:
+    hint = (
+        _first_sentence(error.schema.get("description", ""))
+        or f"expected text matching `{error.validator_value}`"
+    )
+    message = f"`{error.instance}` in `{where}` does not have the expected form"
+    return [Diagnostic("GR314", "error", message, doc.span_of(path), hint)]
+
+
+def _out_of_bounds(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> list[Diagnostic]:
+    limit = error.validator_value
+    expected = {
+        "minimum": f"at least {limit}",
+        "exclusiveMinimum": f"more than {limit}",
+        "maximum": f"at most {limit}",
+        "minLength": "not empty",
+        "minItems": f"at least {limit} item(s)",
+        "maxItems": f"at most {limit} items",
+        "uniqueItems": "without repeated items",
+        "const": f"`{limit}`",
+    }.get(error.validator, str(error.validator))
+    message = f"`{where}` must be {expected}, found `{_show(error.instance, doc, path)}`"
+    return [Diagnostic("GR315", "error", message, doc.span_of(path))]
+
+
+def _type_error(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> list[Diagnostic]:
     expected = error.validator_value
     found = error.instance
     span = doc.span_of(path)
@@ -310,7 +290,7 @@ def _type_error(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> 
             if keys
             else ""
         )
-    return Diagnostic("GR316", "error", f"`{where}` must be {want}, found {got}", span, hint)
+    return [Diagnostic("GR316", "error", f"`{where}` must be {want}, found {got}", span, hint)]
 
 
 def _kind_of(value: object) -> str:
@@ -379,3 +359,13 @@ def _walk_dates(value: Any, tree: Mapping[str, Any]) -> bool:
             else:
                 ok = _walk_dates(item, sub) and ok
     return ok
+
+
+_BY_KEYWORD: dict[str, Callable[[Any, LocatedDocument, DocPath, str], list[Diagnostic]]] = {
+    "additionalProperties": _unknown_keys,
+    "required": _missing_keys,
+    "enum": _not_allowed,
+    "type": _type_error,
+    "format": _bad_date,
+    "pattern": _bad_form,
+}
