@@ -39,3 +39,29 @@ def as_date(value: Any) -> dt.date:
 
 def rule(body: str, rule_id: str = "T-001", head: str = RULE_HEAD) -> str:
     return f'rule {rule_id} "test rule" {{\n  {head}  {body}\n}}\n'
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> tuple[int, str, str]:
+    """`python -m govrules ARGS` from the source tree, without colour, with the tests' own cache."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        "PYTHONPATH": str(ROOT / "src"),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "NO_COLOR": "1",
+        "GOVRULES_CACHE_DIR": os.environ["GOVRULES_CACHE_DIR"],
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "govrules", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
+    return proc.returncode, proc.stdout, proc.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from helpers import MINIMAL
+from helpers import MINIMAL, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = """\
@@ -26,20 +25,7 @@ rule OWN-001 "business owner named" {
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "govrules", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={
-            "PYTHONPATH": str(ROOT / "src"),
-            "PATH": "/usr/bin:/bin",
-            "NO_COLOR": "1",
-            "GOVRULES_CACHE_DIR": os.environ["GOVRULES_CACHE_DIR"],
-        },
-        timeout=60,
-    )
-    return proc.returncode, proc.stdout, proc.stderr
+    return run_cli(*args, cwd=cwd, timeout=60)
 
 
 @pytest.fixture()
