@@ -171,14 +171,15 @@ class _Generator:
     def _Member(self, node: ast.Member, bound: Mapping[str, str]) -> str:
         item = self.expr(node.item, bound)
         coll = node.collection
+        values: frozenset[object] | None = None
         if isinstance(coll, ast.Literal) and isinstance(coll.value, tuple):
-            collection = self.const(frozenset(coll.value), "frozenset")
+            values = frozenset(coll.value)
         elif isinstance(coll, ast.ListExpr) and all(isinstance(i, ast.Literal) for i in coll.items):
-            collection = self.const(
-                frozenset(i.value for i in coll.items if isinstance(i, ast.Literal)), "frozenset"
-            )
-        else:
-            collection = self.expr(coll, bound)
+            values = frozenset(i.value for i in coll.items if isinstance(i, ast.Literal))
+        if values is not None and not node.negated:
+            # a literal list never holds a missing value, so plain `in` already answers false for one
+            return f"({item} in {self.const(values, 'frozenset')})"
+        collection = self.const(values, "frozenset") if values is not None else self.expr(coll, bound)
         return f"_rt.{'not_member' if node.negated else 'member'}({item}, {collection})"
 
     def _Contains(self, node: ast.Contains, bound: Mapping[str, str]) -> str:
