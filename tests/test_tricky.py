@@ -4,16 +4,12 @@ first problem, and never a traceback."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import MINIMAL, case_id, load_cases
+from helpers import MINIMAL, case_id, load_cases, run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 CASES = load_cases("tricky.yaml")
 POLICY = 'rule OWN-001 "owner" {\n  severity high\n  enforcement hard\n  references "r"\n  remediation "r"\n  require owners.business_owner.email is email\n}\n'
 
@@ -53,30 +49,22 @@ def write_case(case: dict, folder: Path) -> Path:
 def test_tricky_manifest(case: dict, tmp_path: Path) -> None:
     (tmp_path / "p.gov").write_text(POLICY)
     folder = write_case(case, tmp_path / "m")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "govrules",
-            "check",
-            str(folder),
-            "--policy",
-            str(tmp_path / "p.gov"),
-            "--as-of",
-            "2026-11-28",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
+    code, out, err = run_cli(
+        "check",
+        str(folder),
+        "--policy",
+        str(tmp_path / "p.gov"),
+        "--as-of",
+        "2026-11-28",
+        "--format",
+        "json",
         timeout=60,
-        env={"PYTHONPATH": str(ROOT / "src"), "GOVRULES_CACHE_DIR": os.environ["GOVRULES_CACHE_DIR"]},
     )
     want = case["want"]
-    assert "Traceback" not in proc.stdout + proc.stderr
-    assert proc.returncode == want["exit"], proc.stdout + proc.stderr
+    assert "Traceback" not in out + err
+    assert code == want["exit"], out + err
     if "code" in want:
-        report = json.loads(proc.stdout)
+        report = json.loads(out)
         diagnostics = [d for m in report["manifests"] for d in m["diagnostics"]] + report["diagnostics"]
         first = diagnostics[0]
         assert first["code"] == want["code"], first
