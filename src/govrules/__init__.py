@@ -10,7 +10,9 @@ gives every rule a verdict (pass, fail, not applicable, waived) with why and whe
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+from collections import namedtuple
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govrules import __version__, cache
 from govrules.diagnostics import Diagnostic, GovrulesError, sort_diagnostics
@@ -26,6 +26,10 @@ from govrules.manifest.schema import validate_document
 from govrules.resources import data_path, read_data
 from govrules.results import ManifestReport, Report
 from govrules.span import SourceText, undecodable_at
+
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 if TYPE_CHECKING:
     from govrules.engine.checker import CheckedPolicySet
@@ -90,7 +94,8 @@ def policy_files(paths: Sequence[str | os.PathLike[str]] | None) -> list[str]:
     return out
 
 
-class Engine(NamedTuple):
+class Engine(namedtuple("Engine", "compiled waivers")):
+    __slots__ = ()
     compiled: PreparedPolicySet
     waivers: WaiverSettings
 

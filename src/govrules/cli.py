@@ -10,9 +10,12 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
 from govrules import __version__
+
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 EXIT_CODES = """exit codes:
   0  no blocking failure

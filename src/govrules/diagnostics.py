@@ -11,10 +11,12 @@ them, sorted by file, line, column and code.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
 
 from govrules.span import SourceText, Span
+
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 
 if TYPE_CHECKING:
     from typing import Literal
@@ -22,13 +24,24 @@ if TYPE_CHECKING:
     Severity = Literal["error", "warning", "info"]
 
 
-class Diagnostic(NamedTuple):
+class Diagnostic(
+    namedtuple(
+        "Diagnostic",
+        "code severity message span hint related",
+        defaults=(
+            None,
+            "",
+            (),
+        ),
+    )
+):
+    __slots__ = ()
     code: str
     severity: Severity
     message: str
-    span: Span | None = None
-    hint: str = ""
-    related: tuple[Span, ...] = ()
+    span: Span | None
+    hint: str
+    related: tuple[Span, ...]
 
     def sort_key(self) -> tuple[str, int, int, str]:
         if self.span is None:

@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from enum import StrEnum
-from typing import NamedTuple
 
 from govrules.diagnostics import Diagnostic
 from govrules.span import Span
@@ -23,9 +23,10 @@ class Verdict(StrEnum):
     WAIVED = "waived"
 
 
-class RequireOutcome(NamedTuple):
+class RequireOutcome(namedtuple("RequireOutcome", "position expression message found location path")):
     """One failing `require`: what it asks, what was found, and where."""
 
+    __slots__ = ()
     position: int
     expression: str
     message: str
@@ -34,7 +35,8 @@ class RequireOutcome(NamedTuple):
     path: str
 
 
-class Waiver(NamedTuple):
+class Waiver(namedtuple("Waiver", "rule approver expires_on reason ticket location")):
+    __slots__ = ()
     rule: str
     approver: str
     expires_on: str
@@ -43,7 +45,18 @@ class Waiver(NamedTuple):
     location: Span
 
 
-class RuleResult(NamedTuple):
+class RuleResult(
+    namedtuple(
+        "RuleResult",
+        "rule title verdict severity enforcement blocking message location policy_location remediation references failures waiver",
+        defaults=(
+            (),
+            (),
+            None,
+        ),
+    )
+):
+    __slots__ = ()
     rule: str
     title: str
     verdict: Verdict
@@ -54,18 +67,31 @@ class RuleResult(NamedTuple):
     location: Span | None
     policy_location: Span
     remediation: str
-    references: tuple[str, ...] = ()
-    failures: tuple[RequireOutcome, ...] = ()
-    waiver: Waiver | None = None
+    references: tuple[str, ...]
+    failures: tuple[RequireOutcome, ...]
+    waiver: Waiver | None
 
 
-class ManifestReport(NamedTuple):
+class ManifestReport(
+    namedtuple(
+        "ManifestReport",
+        "path results diagnostics evaluated project stage",
+        defaults=(
+            (),
+            (),
+            True,
+            "",
+            "",
+        ),
+    )
+):
+    __slots__ = ()
     path: str
-    results: tuple[RuleResult, ...] = ()
-    diagnostics: tuple[Diagnostic, ...] = ()
-    evaluated: bool = True
-    project: str = ""
-    stage: str = ""
+    results: tuple[RuleResult, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    evaluated: bool
+    project: str
+    stage: str
 
     def counts(self) -> dict[str, int]:
         out = {v.value: 0 for v in Verdict}
@@ -85,15 +111,26 @@ class ManifestReport(NamedTuple):
         return any(d.severity == "error" for d in self.diagnostics)
 
 
-class Report(NamedTuple):
+class Report(
+    namedtuple(
+        "Report",
+        "as_of policy_hash rules params manifests stage diagnostics version",
+        defaults=(
+            None,
+            (),
+            REPORT_VERSION,
+        ),
+    )
+):
+    __slots__ = ()
     as_of: dt.date
     policy_hash: str
     rules: tuple[tuple[str, str, Span], ...]
     params: dict[str, object]
     manifests: tuple[ManifestReport, ...]
-    stage: str | None = None
-    diagnostics: tuple[Diagnostic, ...] = ()
-    version: str = REPORT_VERSION
+    stage: str | None
+    diagnostics: tuple[Diagnostic, ...]
+    version: str
 
     @property
     def exit_code(self) -> int:

@@ -9,15 +9,25 @@ A `Span` is 1-based and end-exclusive, and carries its file, so every diagnostic
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 
-class Span(NamedTuple):
+class Span(
+    namedtuple(
+        "Span",
+        "file line col end_line end_col",
+        defaults=(
+            0,
+            0,
+        ),
+    )
+):
+    __slots__ = ()
     file: str
     line: int
     col: int
-    end_line: int = 0
-    end_col: int = 0
+    end_line: int
+    end_col: int
 
     @property
     def start(self) -> str:
@@ -27,9 +37,10 @@ class Span(NamedTuple):
         return {"file": self.file, "line": self.line, "column": self.col}
 
 
-class SourceText(NamedTuple):
+class SourceText(namedtuple("SourceText", "name text")):
     """The text of one input file, kept to quote the offending line under a message."""
 
+    __slots__ = ()
     name: str
     text: str
 

@@ -12,33 +12,49 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import namedtuple
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
 
 from govrules.dates import calendar_date
 from govrules.engine.types import BOOL, DATE, DURATION, NUMBER, STRING, Type
 
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
+
 Typing = Callable[[Sequence[Type]], "Type | str"]
 
 
-class Context(NamedTuple):
+class Context(
+    namedtuple(
+        "Context",
+        "as_of repo_root manifest_dir",
+        defaults=(
+            None,
+            None,
+        ),
+    )
+):
     """What a built-in may know besides its arguments: the evaluation date and the manifest's repository."""
 
+    __slots__ = ()
     as_of: dt.date
-    repo_root: str | None = None
-    manifest_dir: str | None = None
+    repo_root: str | None
+    manifest_dir: str | None
 
 
-class Function(NamedTuple):
+class Function(namedtuple("Function", "name doc arity typing impl needs_context", defaults=(False,))):
+    __slots__ = ()
     name: str
     doc: str
     arity: tuple[int, int]
     typing: Typing
     impl: Callable[..., Any]
-    needs_context: bool = False
+    needs_context: bool
 
 
-class Predicate(NamedTuple):
+class Predicate(namedtuple("Predicate", "name doc kinds impl")):
+    __slots__ = ()
     name: str
     doc: str
     kinds: frozenset[str]

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import namedtuple
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
 
 from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean
 from govrules.engine.expressions import ExpressionTyper, literal_type, python_kind
@@ -65,20 +65,31 @@ RESERVED = frozenset(
 )
 
 
-class ParamValue(NamedTuple):
+class ParamValue(namedtuple("ParamValue", "decl type value overridden", defaults=(False,))):
+    __slots__ = ()
     decl: ast.Param
     type: Type
     value: object
-    overridden: bool = False
+    overridden: bool
 
 
-class CheckedPolicySet(NamedTuple):
+class CheckedPolicySet(
+    namedtuple(
+        "CheckedPolicySet",
+        "rules lets params root warnings let_types",
+        defaults=(
+            (),
+            {},
+        ),
+    )
+):
+    __slots__ = ()
     rules: tuple[ast.Rule, ...]
     lets: tuple[ast.Let, ...]
     params: Mapping[str, ParamValue]
     root: Type
-    warnings: tuple[Diagnostic, ...] = ()
-    let_types: Mapping[str, Type] = {}
+    warnings: tuple[Diagnostic, ...]
+    let_types: Mapping[str, Type]
 
     def name_kind(self, name: str, bound: Sequence[str]) -> str:
         """How a bare name resolves: `var`, `let`, `param` or `field` (a top-level manifest key)."""

@@ -9,7 +9,6 @@ explains only what failed and applies the manifest's waivers. Blocking means: fa
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from govrules.diagnostics import Diagnostic
 from govrules.engine.builtins import Context
@@ -18,6 +17,8 @@ from govrules.engine.waivers import WaiverSettings, check_waivers
 from govrules.manifest.loader import LocatedDocument, dotted
 from govrules.results import RequireOutcome, RuleResult, Verdict
 from govrules.span import Span
+
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 
 if TYPE_CHECKING:
     from govrules.engine.explain import Explainer

@@ -10,8 +10,8 @@ can name `kpis[1].baseline.value` and its line:col — or the nearest present pa
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
 
 from govrules.engine import builtins, runtime
 from govrules.engine.checker import CheckedPolicySet
@@ -19,7 +19,6 @@ from govrules.lang import ast
 from govrules.lang.printer import print_expr, print_literal_value
 from govrules.manifest.loader import DocPath, LocatedDocument, dotted
 
-Located = tuple[Any, DocPath | None]
 _COMPARE = {
     "==": runtime.eq,
     "!=": runtime.ne,
@@ -31,7 +30,15 @@ _COMPARE = {
 _ARITH = {"+": runtime.add, "-": runtime.sub, "*": runtime.mul}
 
 
-class Witness(NamedTuple):
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
+
+    Located = tuple[Any, DocPath | None]
+
+
+class Witness(namedtuple("Witness", "path text")):
+    __slots__ = ()
     path: DocPath | None
     text: str
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Protocol
 
 from govrules.diagnostics import Diagnostic, did_you_mean
 from govrules.engine import builtins
@@ -44,11 +43,15 @@ def python_kind(value: object) -> str:
     return "string"
 
 
-class ParamLike(Protocol):
-    """What typing needs of a declared parameter."""
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Protocol
 
-    @property
-    def type(self) -> Type: ...
+    class ParamLike(Protocol):
+        """What typing needs of a declared parameter."""
+
+        @property
+        def type(self) -> Type: ...
 
 
 class ExpressionTyper:

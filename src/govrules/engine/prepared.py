@@ -12,14 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import pickle
+from collections import namedtuple
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govrules import cache
 from govrules.diagnostics import Diagnostic
 from govrules.engine import builtins, runtime
 from govrules.engine.types import STAGE_ORDER
 from govrules.span import Span
+
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 if TYPE_CHECKING:
     from govrules.engine.checker import CheckedPolicySet
@@ -29,9 +33,15 @@ Evaluate = Callable[[Mapping[str, object], dt.date, builtins.Context], list[Outc
 _FORMAT = 2
 
 
-class RuleInfo(NamedTuple):
+class RuleInfo(
+    namedtuple(
+        "RuleInfo",
+        "id title severity enforcement waivable references remediation description span applies_when requires messages",
+    )
+):
     """A rule's metadata, as reports and waivers need it."""
 
+    __slots__ = ()
     id: str
     title: str
     severity: str

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 EMPTY: dict[str, Any] = {}
 

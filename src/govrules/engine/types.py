@@ -10,16 +10,32 @@ root object type, so `owners.business_owner.email` resolves to a string before a
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 
-class Type(NamedTuple):
-    kind: str  # string number bool date duration list object any
-    elem: Type | None = None
-    fields: Mapping[str, Type] = {}
-    enum: frozenset[object] | None = None
-    description: str = ""
+class Type(
+    namedtuple(
+        "Type",
+        "kind elem fields enum description",
+        defaults=(
+            None,
+            {},
+            None,
+            "",
+        ),
+    )
+):
+    __slots__ = ()
+    kind: str
+    elem: Type | None
+    fields: Mapping[str, Type]
+    enum: frozenset[object] | None
+    description: str
 
     def field(self, name: str) -> Type | None:
         return self.fields.get(name)

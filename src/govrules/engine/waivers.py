@@ -11,8 +11,8 @@ project's owners. Each problem is a `GR5xx` warning at the waiver; one that matc
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from collections.abc import Mapping
-from typing import Any, NamedTuple
 
 from govrules.dates import calendar_date
 from govrules.diagnostics import Diagnostic, did_you_mean
@@ -21,17 +21,34 @@ from govrules.engine.prepared import RuleInfo
 from govrules.manifest.loader import LocatedDocument
 from govrules.results import Waiver
 
-
-class WaiverSettings(NamedTuple):
-    max_days: int = 365
-    hard_approver_roles: tuple[str, ...] = ("governance",)
-    hard_approvers: tuple[str, ...] = ()
-    warn_within_days: int = 30
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 
-class _Waiver(NamedTuple):
+class WaiverSettings(
+    namedtuple(
+        "WaiverSettings",
+        "max_days hard_approver_roles hard_approvers warn_within_days",
+        defaults=(
+            365,
+            ("governance",),
+            (),
+            30,
+        ),
+    )
+):
+    __slots__ = ()
+    max_days: int
+    hard_approver_roles: tuple[str, ...]
+    hard_approvers: tuple[str, ...]
+    warn_within_days: int
+
+
+class _Waiver(namedtuple("_Waiver", "label rule_id reason email role granted expires ticket")):
     """One `waivers[i]` entry, read once for the checks below."""
 
+    __slots__ = ()
     label: str
     rule_id: str
     reason: str
@@ -42,7 +59,8 @@ class _Waiver(NamedTuple):
     ticket: str
 
 
-class _Context(NamedTuple):
+class _Context(namedtuple("_Context", "rules enforcement as_of settings owner_emails")):
+    __slots__ = ()
     rules: Mapping[str, RuleInfo]
     enforcement: Mapping[str, str]
     as_of: dt.date

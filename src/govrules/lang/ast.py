@@ -12,7 +12,7 @@ every failing finding, and start-up time is a feature (measured: 22 dataclasses 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 from govrules.span import Span
 
@@ -22,129 +22,201 @@ NOWHERE = Span("<none>", 0, 0)
 # ---- expressions ----
 
 
-class Literal(NamedTuple):
+class Literal(namedtuple("Literal", "value kind span", defaults=(NOWHERE,))):
     """A constant: str, int/float, bool, `datetime.date`, a duration in days, or a tuple of those."""
 
+    __slots__ = ()
     value: object
-    kind: str  # "string" | "number" | "bool" | "date" | "duration" | "list"
-    span: Span = NOWHERE
+    kind: str
+    span: Span
 
 
-class Name(NamedTuple):
+class Name(namedtuple("Name", "id span", defaults=(NOWHERE,))):
     """A bare name: a quantifier variable, a `let`, a `param`, or a top-level manifest key."""
 
+    __slots__ = ()
     id: str
-    span: Span = NOWHERE
+    span: Span
 
 
-class Path(NamedTuple):
+class Path(
+    namedtuple(
+        "Path",
+        "head fields span field_spans",
+        defaults=(
+            NOWHERE,
+            (),
+        ),
+    )
+):
     """`head.field.field…`: fields read below a name."""
 
+    __slots__ = ()
     head: str
     fields: tuple[str, ...]
-    span: Span = NOWHERE
-    field_spans: tuple[Span, ...] = ()
+    span: Span
+    field_spans: tuple[Span, ...]
 
 
-class AsOf(NamedTuple):
-    span: Span = NOWHERE
+class AsOf(namedtuple("AsOf", "span", defaults=(NOWHERE,))):
+    __slots__ = ()
+    span: Span
 
 
-class Not(NamedTuple):
+class Not(namedtuple("Not", "operand span", defaults=(NOWHERE,))):
+    __slots__ = ()
     operand: Expr
-    span: Span = NOWHERE
+    span: Span
 
 
-class Neg(NamedTuple):
+class Neg(namedtuple("Neg", "operand span", defaults=(NOWHERE,))):
+    __slots__ = ()
     operand: Expr
-    span: Span = NOWHERE
+    span: Span
 
 
-class BoolOp(NamedTuple):
+class BoolOp(namedtuple("BoolOp", "op operands span", defaults=(NOWHERE,))):
     """`and` / `or` over two or more operands, or `implies` over exactly two."""
 
+    __slots__ = ()
     op: str
     operands: tuple[Expr, ...]
-    span: Span = NOWHERE
+    span: Span
 
 
-class Compare(NamedTuple):
-    op: str  # == != < <= > >=
+class Compare(namedtuple("Compare", "op left right span", defaults=(NOWHERE,))):
+    __slots__ = ()
+    op: str
     left: Expr
     right: Expr
-    span: Span = NOWHERE
+    span: Span
 
 
-class Arith(NamedTuple):
-    op: str  # + - *
+class Arith(namedtuple("Arith", "op left right span", defaults=(NOWHERE,))):
+    __slots__ = ()
+    op: str
     left: Expr
     right: Expr
-    span: Span = NOWHERE
+    span: Span
 
 
-class Member(NamedTuple):
+class Member(
+    namedtuple(
+        "Member",
+        "item collection negated span",
+        defaults=(
+            False,
+            NOWHERE,
+        ),
+    )
+):
     """`item in collection` (negated: `not in`)."""
 
+    __slots__ = ()
     item: Expr
     collection: Expr
-    negated: bool = False
-    span: Span = NOWHERE
+    negated: bool
+    span: Span
 
 
-class Contains(NamedTuple):
+class Contains(namedtuple("Contains", "kind collection items span", defaults=(NOWHERE,))):
     """`collection contains all|any items`."""
 
-    kind: str  # "all" | "any"
+    __slots__ = ()
+    kind: str
     collection: Expr
     items: Expr
-    span: Span = NOWHERE
+    span: Span
 
 
-class IsTest(NamedTuple):
+class IsTest(
+    namedtuple(
+        "IsTest",
+        "operand predicate negated span predicate_span",
+        defaults=(
+            False,
+            NOWHERE,
+            NOWHERE,
+        ),
+    )
+):
     """`operand is NAME` with NAME a declared predicate: present, absent, email, url, date…"""
 
+    __slots__ = ()
     operand: Expr
     predicate: str
-    negated: bool = False
-    span: Span = NOWHERE
-    predicate_span: Span = NOWHERE
+    negated: bool
+    span: Span
+    predicate_span: Span
 
 
-class Matches(NamedTuple):
+class Matches(
+    namedtuple(
+        "Matches",
+        "operand pattern span pattern_span",
+        defaults=(
+            NOWHERE,
+            NOWHERE,
+        ),
+    )
+):
+    __slots__ = ()
     operand: Expr
     pattern: str
-    span: Span = NOWHERE
-    pattern_span: Span = NOWHERE
+    span: Span
+    pattern_span: Span
 
 
-class Quantifier(NamedTuple):
-    kind: str  # "every" | "some"
+class Quantifier(namedtuple("Quantifier", "kind var source body span", defaults=(NOWHERE,))):
+    __slots__ = ()
+    kind: str
     var: str
     source: Expr
     body: Expr
-    span: Span = NOWHERE
+    span: Span
 
 
-class ListExpr(NamedTuple):
+class ListExpr(namedtuple("ListExpr", "items span", defaults=(NOWHERE,))):
+    __slots__ = ()
     items: tuple[Expr, ...]
-    span: Span = NOWHERE
+    span: Span
 
 
-class Comprehension(NamedTuple):
+class Comprehension(
+    namedtuple(
+        "Comprehension",
+        "element var source condition span",
+        defaults=(
+            None,
+            NOWHERE,
+        ),
+    )
+):
     """`[element for var in source if condition]`, also the argument form `f(element for var in source)`."""
 
+    __slots__ = ()
     element: Expr
     var: str
     source: Expr
-    condition: Expr | None = None
-    span: Span = NOWHERE
+    condition: Expr | None
+    span: Span
 
 
-class Call(NamedTuple):
+class Call(
+    namedtuple(
+        "Call",
+        "func args span func_span",
+        defaults=(
+            NOWHERE,
+            NOWHERE,
+        ),
+    )
+):
+    __slots__ = ()
     func: str
     args: tuple[Expr, ...]
-    span: Span = NOWHERE
-    func_span: Span = NOWHERE
+    span: Span
+    func_span: Span
 
 
 Expr = (
@@ -171,57 +243,118 @@ Expr = (
 # ---- declarations ----
 
 
-class Escalation(NamedTuple):
+class Escalation(
+    namedtuple(
+        "Escalation",
+        "level from_stage condition span",
+        defaults=(
+            None,
+            None,
+            NOWHERE,
+        ),
+    )
+):
     """`, LEVEL from STAGE` or `, LEVEL when CONDITION`: raises enforcement where it holds."""
 
+    __slots__ = ()
     level: str
-    from_stage: str | None = None
-    condition: Expr | None = None
-    span: Span = NOWHERE
+    from_stage: str | None
+    condition: Expr | None
+    span: Span
 
 
-class Require(NamedTuple):
+class Require(
+    namedtuple(
+        "Require",
+        "expr message span",
+        defaults=(
+            None,
+            NOWHERE,
+        ),
+    )
+):
+    __slots__ = ()
     expr: Expr
-    message: str | None = None
-    span: Span = NOWHERE
+    message: str | None
+    span: Span
 
 
-class Rule(NamedTuple):
+class Rule(
+    namedtuple(
+        "Rule",
+        "id title severity enforcement escalations waivable references remediation description when requires span meta_spans",
+        defaults=(
+            None,
+            None,
+            (),
+            True,
+            (),
+            None,
+            None,
+            (),
+            (),
+            NOWHERE,
+            (),
+        ),
+    )
+):
+    __slots__ = ()
     id: str
     title: str
-    severity: str | None = None
-    enforcement: str | None = None
-    escalations: tuple[Escalation, ...] = ()
-    waivable: bool = True
-    references: tuple[str, ...] = ()
-    remediation: str | None = None
-    description: str | None = None
-    when: tuple[Expr, ...] = ()
-    requires: tuple[Require, ...] = ()
-    span: Span = NOWHERE
-    meta_spans: tuple[tuple[str, Span], ...] = ()
+    severity: str | None
+    enforcement: str | None
+    escalations: tuple[Escalation, ...]
+    waivable: bool
+    references: tuple[str, ...]
+    remediation: str | None
+    description: str | None
+    when: tuple[Expr, ...]
+    requires: tuple[Require, ...]
+    span: Span
+    meta_spans: tuple[tuple[str, Span], ...]
 
 
-class Param(NamedTuple):
+class Param(
+    namedtuple(
+        "Param",
+        "name default doc span",
+        defaults=(
+            None,
+            NOWHERE,
+        ),
+    )
+):
+    __slots__ = ()
     name: str
     default: Literal
-    doc: str | None = None
-    span: Span = NOWHERE
+    doc: str | None
+    span: Span
 
 
-class Let(NamedTuple):
+class Let(
+    namedtuple(
+        "Let",
+        "name expr doc span",
+        defaults=(
+            None,
+            NOWHERE,
+        ),
+    )
+):
+    __slots__ = ()
     name: str
     expr: Expr
-    doc: str | None = None
-    span: Span = NOWHERE
+    doc: str | None
+    span: Span
 
 
 Item = Rule | Param | Let
 
 
-class Policy(NamedTuple):
+class Policy(namedtuple("Policy", "file items")):
     """One policy file: its items in source order."""
 
+    __slots__ = ()
     file: str
     items: tuple[Item, ...]
 

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
 
 import yaml
 
 from govrules.diagnostics import Diagnostic, GovrulesError
 from govrules.span import SourceText, Span, undecodable_at
+
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 48

@@ -14,12 +14,15 @@ import datetime as dt
 import functools
 import marshal
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
 
 from govrules.dates import calendar_date
 from govrules.diagnostics import Diagnostic, did_you_mean
 from govrules.manifest.loader import DocPath, LocatedDocument, dotted
 from govrules.resources import read_data
+
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 _KIND_WORDS = {
     "string": "text",

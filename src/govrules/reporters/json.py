@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 from govrules import __version__
 from govrules.results import ManifestReport, Report, RuleResult
+
+TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _value(value: object) -> Any:
