@@ -222,19 +222,32 @@ class _Checker(ExpressionTyper):
     # ---- rules ----
 
     def check_rule(self, rule: ast.Rule) -> None:
+        self.check_metadata(rule)
+        for esc in rule.escalations:
+            self.check_escalation(esc)
+        for cond in rule.when:
+            self.want_bool(self.expr(cond, {}), cond)
+        for req in rule.requires:
+            self.want_bool(self.expr(req.expr, {}), req.expr)
+        self.rules.append(rule)
+
+    def check_metadata(self, rule: ast.Rule) -> None:
         spans = dict(rule.meta_spans)
         if not rule.title.strip():
             self.error(
                 "GR210", f"rule `{rule.id}` has an empty title", rule.span, "say what the rule asks for"
             )
-        for key, allowed in (("severity", SEVERITIES), ("enforcement", ENFORCEMENTS)):
+        for key, allowed, example in (
+            ("severity", SEVERITIES, "high"),
+            ("enforcement", ENFORCEMENTS, "soft"),
+        ):
             value = getattr(rule, key)
             if value is None:
                 self.error(
                     "GR211",
                     f"rule `{rule.id}` has no `{key}`",
                     rule.span,
-                    f"add `{key} {allowed[-1] if key == 'severity' else 'soft'}` (one of {', '.join(allowed)})",
+                    f"add `{key} {example}` (one of {', '.join(allowed)})",
                 )
             elif value not in allowed:
                 self.error(
@@ -250,6 +263,10 @@ class _Checker(ExpressionTyper):
                 rule.span,
                 'add `remediation "…"`: what the project team should do to pass',
             )
+        if not rule.requires:
+            self.error(
+                "GR211", f"rule `{rule.id}` has no `require`", rule.span, "add at least one `require …`"
+            )
         if not rule.references:
             self.warnings.append(
                 Diagnostic(
@@ -260,32 +277,24 @@ class _Checker(ExpressionTyper):
                     'add `references "…"` naming the article or control it enforces',
                 )
             )
-        if not rule.requires:
+
+    def check_escalation(self, esc: ast.Escalation) -> None:
+        if esc.level not in ENFORCEMENTS:
             self.error(
-                "GR211", f"rule `{rule.id}` has no `require`", rule.span, "add at least one `require …`"
+                "GR212",
+                f"unknown enforcement `{esc.level}`",
+                esc.span,
+                did_you_mean(esc.level, ENFORCEMENTS) or f"use one of {', '.join(ENFORCEMENTS)}",
             )
-        for esc in rule.escalations:
-            if esc.level not in ENFORCEMENTS:
-                self.error(
-                    "GR212",
-                    f"unknown enforcement `{esc.level}`",
-                    esc.span,
-                    did_you_mean(esc.level, ENFORCEMENTS) or f"use one of {', '.join(ENFORCEMENTS)}",
-                )
-            if esc.from_stage is not None and esc.from_stage not in STAGE_ORDER:
-                self.error(
-                    "GR214",
-                    f"unknown stage `{esc.from_stage}`",
-                    esc.span,
-                    did_you_mean(esc.from_stage, STAGE_ORDER) or f"use one of {', '.join(STAGE_ORDER)}",
-                )
-            if esc.condition is not None:
-                self.want_bool(self.expr(esc.condition, {}), esc.condition)
-        for cond in rule.when:
-            self.want_bool(self.expr(cond, {}), cond)
-        for req in rule.requires:
-            self.want_bool(self.expr(req.expr, {}), req.expr)
-        self.rules.append(rule)
+        if esc.from_stage is not None and esc.from_stage not in STAGE_ORDER:
+            self.error(
+                "GR214",
+                f"unknown stage `{esc.from_stage}`",
+                esc.span,
+                did_you_mean(esc.from_stage, STAGE_ORDER) or f"use one of {', '.join(STAGE_ORDER)}",
+            )
+        if esc.condition is not None:
+            self.want_bool(self.expr(esc.condition, {}), esc.condition)
 
 
 __all__: list[str] = ["CheckedPolicySet", "ParamValue", "check_policies", "literal_type"]
