@@ -100,6 +100,12 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     return match[0] if match else None
 
 
+def one_of(word: str, choices: Iterable[str]) -> str:
+    """The hint for a word that is not one of a closed set: the nearest choice, or else the whole set."""
+    listed = list(choices)
+    return did_you_mean(word, listed) or f"use one of: {', '.join(listed)}"
+
+
 def did_you_mean(word: str, candidates: Iterable[str], prefix: str = "") -> str:
     """`did you mean `x`?` for the closest candidate (shown after `prefix`), or "" when nothing is close."""
     match = closest(word, candidates)

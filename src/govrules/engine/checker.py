@@ -20,7 +20,7 @@ import math
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
 
-from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean
+from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean, one_of
 from govrules.engine.expressions import ExpressionTyper, literal_type, python_kind
 from govrules.engine.types import (
     ENFORCEMENTS,
@@ -254,7 +254,7 @@ class _Checker(ExpressionTyper):
                     "GR212",
                     f"unknown {key} `{value}`",
                     spans.get(key, rule.span),
-                    did_you_mean(value, allowed) or f"use one of {', '.join(allowed)}",
+                    one_of(value, allowed),
                 )
         if not rule.remediation:
             self.error(
@@ -284,14 +284,14 @@ class _Checker(ExpressionTyper):
                 "GR212",
                 f"unknown enforcement `{esc.level}`",
                 esc.span,
-                did_you_mean(esc.level, ENFORCEMENTS) or f"use one of {', '.join(ENFORCEMENTS)}",
+                one_of(esc.level, ENFORCEMENTS),
             )
         if esc.from_stage is not None and esc.from_stage not in STAGE_ORDER:
             self.error(
                 "GR214",
                 f"unknown stage `{esc.from_stage}`",
                 esc.span,
-                did_you_mean(esc.from_stage, STAGE_ORDER) or f"use one of {', '.join(STAGE_ORDER)}",
+                one_of(esc.from_stage, STAGE_ORDER),
             )
         if esc.condition is not None:
             self.want_bool(self.expr(esc.condition, {}), esc.condition)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from govrules.diagnostics import Diagnostic, did_you_mean
+from govrules.diagnostics import Diagnostic, did_you_mean, one_of
 from govrules.engine import builtins
 from govrules.engine.types import ANY, BOOL, DATE, DURATION, NUMBER, STRING, Type, list_of
 from govrules.lang import ast
@@ -227,7 +227,7 @@ class ExpressionTyper:
                     "GR206",
                     f"`{value}` is not a value the manifest schema allows here",
                     span,
-                    did_you_mean(str(value), allowed) or f"allowed: {', '.join(allowed)}",
+                    one_of(str(value), allowed),
                 )
 
     def _Arith(self, node: ast.Arith, env: Mapping[str, Type]) -> Type:
@@ -295,8 +295,7 @@ class ExpressionTyper:
                 "GR207",
                 f"unknown test `is {node.predicate}`",
                 node.predicate_span,
-                did_you_mean(node.predicate, builtins.PREDICATES)
-                or f"use one of {', '.join(sorted(builtins.PREDICATES))}",
+                one_of(node.predicate, sorted(builtins.PREDICATES)),
             )
         elif t.kind not in pred.kinds:
             self.error("GR226", f"`is {node.predicate}` does not apply to {t.show()}", node.operand.span)
@@ -361,8 +360,7 @@ class ExpressionTyper:
                 "GR207",
                 f"unknown function `{node.func}`",
                 node.func_span,
-                did_you_mean(node.func, builtins.FUNCTIONS)
-                or f"available: {', '.join(sorted(builtins.FUNCTIONS))}",
+                one_of(node.func, sorted(builtins.FUNCTIONS)),
             )
             return ANY
         low, high = func.arity

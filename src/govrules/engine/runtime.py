@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
+
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 if TYPE_CHECKING:
     from typing import Any
@@ -37,33 +40,23 @@ def ge(a: Any, b: Any) -> bool:
     return a is not None and b is not None and a >= b
 
 
-def add(a: Any, b: Any) -> Any:
-    if a is None or b is None:
-        return None
-    if isinstance(a, list) and isinstance(b, list):
-        return a + b
-    try:
-        return a + b
-    except OverflowError:
-        return None
+def _total(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`op` made total: a missing operand, or a date pushed past year 9999, gives a missing result."""
+
+    def apply(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return None
+        try:
+            return op(a, b)
+        except OverflowError:
+            return None
+
+    return apply
 
 
-def sub(a: Any, b: Any) -> Any:
-    if a is None or b is None:
-        return None
-    try:
-        return a - b
-    except OverflowError:
-        return None
-
-
-def mul(a: Any, b: Any) -> Any:
-    if a is None or b is None:
-        return None
-    try:
-        return a * b
-    except OverflowError:
-        return None
+add = _total(operator.add)  # numbers, dates and durations, and lists (concatenation)
+sub = _total(operator.sub)
+mul = _total(operator.mul)
 
 
 def neg(a: Any) -> Any:

@@ -16,7 +16,7 @@ import marshal
 from collections.abc import Callable, Iterator, Mapping
 
 from govrules.dates import calendar_date
-from govrules.diagnostics import Diagnostic, did_you_mean
+from govrules.diagnostics import Diagnostic, did_you_mean, one_of
 from govrules.manifest.loader import DocPath, LocatedDocument, dotted
 from govrules.resources import read_data
 
@@ -221,7 +221,7 @@ def _missing_keys(error: Any, doc: LocatedDocument, path: DocPath, where: str) -
 def _not_allowed(error: Any, doc: LocatedDocument, path: DocPath, where: str) -> list[Diagnostic]:
     found = error.instance
     allowed = [str(v) for v in error.validator_value]
-    hint = did_you_mean(str(found), allowed) or f"use one of: {', '.join(allowed)}"
+    hint = one_of(str(found), allowed)
     if not isinstance(found, str) and path in doc.plain_scalars and _raw(doc, path):
         hint = f'quote it: `"{_raw(doc, path)}"` ({hint})'
     message = f"`{_show(found, doc, path)}` is not an allowed value for `{where}`"
