@@ -36,6 +36,9 @@ def test_evaluate_case(case: dict, tmp_path: Path) -> None:
         assert got == case["want_failing_requires"]
     if "want_blocking" in case:
         assert sorted(r.rule for r in report.results if r.blocking) == case["want_blocking"]
+    for rule_id, notes in (case.get("want_advice") or {}).items():
+        result = next(r for r in report.results if r.rule == rule_id)
+        assert [[n.location.line, n.location.col, n.message] for n in result.notes] == notes
     if "want_notes" in case:
         assert sorted(d.code for d in report.diagnostics) == case["want_notes"]
 

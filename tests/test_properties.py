@@ -65,23 +65,25 @@ def from_schema(node: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any]:
 MANIFESTS = from_schema(SCHEMA)
 
 
-def explained_outcomes(data: dict[str, Any]) -> list[Any]:
+def explained_outcomes(data: dict[str, Any], levels: tuple[str, ...]) -> list[Any]:
     checked = ENGINE.compiled.checked()
-    explainer = Explainer(checked, LocatedDocument("m.yaml", data), AS_OF, Context(AS_OF))
+    explainer = Explainer(checked, LocatedDocument("m.yaml", data), AS_OF, Context(AS_OF), levels)
     out: list[Any] = []
     for rule in checked.rules:
         if not all(explainer.truth(w, {}) for w in rule.when):
             out.append(None)
             continue
-        out.append(tuple(explainer.truth(r.expr, {}) for r in rule.requires))
+        requires = tuple(explainer.truth(r.expr, {}) for r in rule.requires)
+        out.append((requires, tuple(explainer.truth(r.expr, {}) for r in rule.advice)))
     return out
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(MANIFESTS)
 def test_pack_never_raises_and_agrees_with_the_explainer(data: dict[str, Any]) -> None:
-    outcomes = ENGINE.compiled.evaluate(data, AS_OF, Context(AS_OF))
-    assert [o[0] if o else None for o in outcomes] == explained_outcomes(data)
+    outcomes, levels = ENGINE.compiled.evaluate(data, AS_OF, Context(AS_OF))
+    got = [(o[0], o[2]) if o else None for o in outcomes]
+    assert got == explained_outcomes(data, levels)
 
 
 PATHS = [
@@ -142,7 +144,7 @@ def test_any_checked_policy_never_raises(expr: str, data: dict[str, Any]) -> Non
         assume(False)
         return
     compiled = compile_policies(checked)
-    outcome = compiled.evaluate(data, AS_OF, Context(AS_OF))
+    outcome, _ = compiled.evaluate(data, AS_OF, Context(AS_OF))
     explainer = Explainer(checked, LocatedDocument("m.yaml", data), AS_OF, Context(AS_OF))
     assert outcome[0] is not None and outcome[0][0] == (
         explainer.truth(checked.rules[0].requires[0].expr, {}),

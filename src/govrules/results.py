@@ -24,7 +24,7 @@ class Verdict(StrEnum):
 
 
 class RequireOutcome(namedtuple("RequireOutcome", "position expression message found location path")):
-    """One failing `require`: what it asks, what was found, and where."""
+    """One failing `require` (or `advise`): what it asks, what was found, and where."""
 
     __slots__ = ()
     position: int
@@ -48,11 +48,12 @@ class Waiver(namedtuple("Waiver", "rule approver expires_on reason ticket locati
 class RuleResult(
     namedtuple(
         "RuleResult",
-        "rule title verdict severity enforcement blocking message location policy_location remediation references failures waiver",
+        "rule title verdict severity enforcement blocking message location policy_location remediation references failures waiver notes",
         defaults=(
             (),
             (),
             None,
+            (),
         ),
     )
 ):
@@ -70,6 +71,7 @@ class RuleResult(
     references: tuple[str, ...]
     failures: tuple[RequireOutcome, ...]
     waiver: Waiver | None
+    notes: tuple[RequireOutcome, ...]  # failed `advise` clauses: advisory sub-findings, verdict unchanged
 
 
 class ManifestReport(
@@ -101,6 +103,12 @@ class ManifestReport(
         out["errors"] = sum(1 for d in self.diagnostics if d.severity == "error")
         out["warnings"] = sum(1 for d in self.diagnostics if d.severity == "warning")
         return out
+
+    def readiness(self) -> tuple[list[RuleResult], list[RuleResult]]:
+        """Gate readiness (with `--stage`): the applicable rules met (passed or waived), and those not met."""
+        met = [r for r in self.results if r.verdict in (Verdict.PASS, Verdict.WAIVED)]
+        unmet = [r for r in self.results if r.verdict is Verdict.FAIL]
+        return met, unmet
 
     @property
     def blocked(self) -> bool:

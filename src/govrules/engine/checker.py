@@ -54,7 +54,9 @@ RESERVED = frozenset(
         "else",
         "when",
         "require",
+        "advise",
         "rule",
+        "rules",
         "param",
         "let",
         "days",
@@ -92,13 +94,15 @@ class CheckedPolicySet(
     let_types: Mapping[str, Type]
 
     def name_kind(self, name: str, bound: Sequence[str]) -> str:
-        """How a bare name resolves: `var`, `let`, `param` or `field` (a top-level manifest key)."""
+        """How a bare name resolves: `var`, `let`, `param`, `rules` (the built-in list) or `field` (a manifest key)."""
         if name in bound:
             return "var"
         if name in self.let_types:
             return "let"
         if name in self.params:
             return "param"
+        if name == "rules":
+            return "rules"
         return "field"
 
 
@@ -121,10 +125,12 @@ def check_policies(
     policies: Sequence[ast.Policy], root: Type, overrides: Mapping[str, object] | None = None
 ) -> CheckedPolicySet:
     checker = _Checker(root, dict(overrides or {}))
-    checker.declared_lets = {i.name: i.span for p in policies for i in p.items if isinstance(i, ast.Let)}
-    for policy in policies:
-        for item in policy.items:
+    items = [item for policy in policies for item in policy.items]
+    for item in items:
+        if not isinstance(item, ast.Let):
             checker.declare(item)
+    for let in checker.let_order([item for item in items if isinstance(item, ast.Let)]):
+        checker.declare(let)
     checker.check_overrides()
     for policy in policies:
         for item in policy.items:
@@ -221,14 +227,48 @@ class _Checker(ExpressionTyper):
 
     # ---- rules ----
 
+    def let_order(self, lets: list[ast.Let]) -> list[ast.Let]:
+        """Lets in dependency order (a let may use lets declared anywhere); a cycle is reported once."""
+        by_name = {let.name: let for let in lets}
+        uses = {let.name: [n for n in names_in(let.expr) if n in by_name] for let in lets}
+        done: dict[str, bool] = {}  # name -> finished (False while on the current path)
+        order: list[ast.Let] = []
+        cyclic: set[str] = set()
+
+        def visit(name: str, path: tuple[str, ...]) -> None:
+            if done.get(name) is False:
+                loop = [*path[path.index(name) :], name]
+                self.error(
+                    "GR203",
+                    f"`{name}` is defined in terms of itself ({' -> '.join(loop)})",
+                    by_name[name].span,
+                    "break the cycle: a `let` may not use itself, directly or through other lets",
+                )
+                cyclic.update(loop)
+                return
+            if name in done:
+                return
+            done[name] = False
+            for used in uses[name]:
+                visit(used, (*path, name))
+            done[name] = True
+            order.append(by_name[name])
+
+        for let in lets:
+            visit(let.name, ())
+        self.declared_lets = {n: by_name[n].span for n in cyclic}
+        return [let for let in order if let.name not in cyclic]
+
     def check_rule(self, rule: ast.Rule) -> None:
         self.check_metadata(rule)
         for esc in rule.escalations:
             self.check_escalation(esc)
+        self.in_rule = True
         for cond in rule.when:
             self.want_bool(self.expr(cond, {}), cond)
-        for req in rule.requires:
+        for req in (*rule.requires, *rule.advice):
             self.want_bool(self.expr(req.expr, {}), req.expr)
+        self.in_rule = False
         self.rules.append(rule)
 
     def check_metadata(self, rule: ast.Rule) -> None:
@@ -295,6 +335,21 @@ class _Checker(ExpressionTyper):
             )
         if esc.condition is not None:
             self.want_bool(self.expr(esc.condition, {}), esc.condition)
+
+
+def names_in(node: object) -> list[str]:
+    """Every bare name an expression reads (path heads included), in order, bound variables too."""
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Name):
+            out.append(item.id)
+        elif isinstance(item, ast.Path):
+            out.append(item.head)
+        elif isinstance(item, tuple) and not isinstance(item, ast.Literal | Span):
+            stack.extend(reversed(item))
+    return out
 
 
 __all__: list[str] = ["CheckedPolicySet", "ParamValue", "check_policies", "literal_type"]

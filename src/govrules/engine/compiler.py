@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from govrules.engine import builtins
-from govrules.engine.checker import CheckedPolicySet
+from govrules.engine.checker import CheckedPolicySet, names_in
 from govrules.engine.prepared import PreparedPolicySet, RuleInfo
 from govrules.engine.types import OBJECT, STAGE_ORDER
 from govrules.lang import ast
@@ -58,7 +58,13 @@ def rule_info(rule: ast.Rule) -> RuleInfo:
         applies_when=applies,
         requires=tuple(print_expr(r.expr) for r in rule.requires),
         messages=tuple(r.message for r in rule.requires),
+        advice=tuple(print_expr(r.expr) for r in rule.advice),
+        advice_messages=tuple(r.message for r in rule.advice),
     )
+
+
+def _rule_rows(rules: tuple[ast.Rule, ...]) -> tuple[tuple[str, str, str, bool], ...]:
+    return tuple((r.id, r.title, r.severity or "medium", r.waivable) for r in rules)
 
 
 class _Generator:
@@ -85,6 +91,7 @@ class _Generator:
         return name
 
     def module(self) -> str:
+        rules = self.checked.rules
         lines = [
             "def evaluate(d, as_of, ctx):",
             "    out = []",
@@ -92,24 +99,34 @@ class _Generator:
         ]
         for let in self.checked.lets:
             lines.append(f"    l_{let.name} = {self.expr(let.expr, {})}")
-        for rule in self.checked.rules:
-            lines.append(f"    # {rule.id}")
-            when = " and ".join(f"({self.expr(w, {})})" for w in rule.when) or "True"
-            requires = ", ".join(f"bool({self.expr(r.expr, {})})" for r in rule.requires)
-            lines.append(f"    if {when}:")
-            lines.append(f"        _lv = {rule.enforcement!r}")
+        for i, rule in enumerate(rules):  # the enforcement in force, whether or not the rule applies
+            lines.append(f"    _lv{i} = {rule.enforcement!r}")
             for esc in rule.escalations:
                 if esc.from_stage is not None:
                     cond = f"_stage >= {STAGE_ORDER.index(esc.from_stage)}"
                 else:
                     cond = self.expr(esc.condition, {}) if esc.condition is not None else "False"
-                lines.append(f"        if {cond}:")
-                lines.append(f"            _lv = {esc.level!r}")
-            lines.append(f"        out.append((({requires},), _lv))")
-            lines.append("    else:")
-            lines.append("        out.append(None)")
-        lines.append("    return out")
+                lines.append(f"    if {cond}:")
+                lines.append(f"        _lv{i} = {esc.level!r}")
+        levels = "".join(f"_lv{i}, " for i in range(len(rules)))
+        lines.append(f"    _levels = ({levels})")
+        if self.uses_rules():
+            lines.append(f"    _rules = _rt.rules_view({self.const(_rule_rows(rules), 'tuple')}, _levels)")
+        for i, rule in enumerate(rules):
+            lines.append(f"    # {rule.id}")
+            when = " and ".join(f"({self.expr(w, {})})" for w in rule.when) or "True"
+            requires = "".join(f"bool({self.expr(r.expr, {})}), " for r in rule.requires)
+            advice = "".join(f"bool({self.expr(r.expr, {})}), " for r in rule.advice)
+            lines.append(f"    out.append((({requires}), _lv{i}, ({advice})) if {when} else None)")
+        lines.append("    return out, _levels")
         return "\n".join(lines) + "\n"
+
+    def uses_rules(self) -> bool:
+        return any(
+            "rules" in names_in(node)
+            for rule in self.checked.rules
+            for node in (*rule.when, *(r.expr for r in (*rule.requires, *rule.advice)))
+        )
 
     # ---- expressions ----
 
@@ -139,6 +156,8 @@ class _Generator:
             return f"l_{name}"
         if kind == "param":
             return f"p_{name}"
+        if kind == "rules":
+            return "_rules"
         return f"d.get({name!r})"
 
     def _Path(self, node: ast.Path, bound: Mapping[str, str]) -> str:

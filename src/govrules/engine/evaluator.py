@@ -27,27 +27,34 @@ if TYPE_CHECKING:
 def evaluate_document(
     prepared: PreparedPolicySet, doc: LocatedDocument, as_of: dt.date, ctx: Context, settings: WaiverSettings
 ) -> tuple[list[RuleResult], list[Diagnostic]]:
-    outcomes = prepared.evaluate(doc.data, as_of, ctx)
+    outcomes, levels = prepared.evaluate(doc.data, as_of, ctx)
     explainer: Explainer | None = None
+
+    def explain() -> Explainer:
+        nonlocal explainer
+        if explainer is None:
+            from govrules.engine.explain import Explainer
+
+            explainer = Explainer(prepared.checked(), doc, as_of, ctx, levels)
+        return explainer
+
     results: list[RuleResult] = []
-    enforcement: dict[str, str] = {}
+    enforcement = {rule.id: level for rule, level in zip(prepared.rules, levels, strict=True)}
     for index, (rule, outcome) in enumerate(zip(prepared.rules, outcomes, strict=True)):
         if outcome is None:
             message = f"applies only when {rule.applies_when}" if rule.applies_when else "does not apply"
             results.append(_result(rule, Verdict.NOT_APPLICABLE, rule.enforcement, None, message, ()))
             continue
-        passed, level = outcome
-        enforcement[rule.id] = level
+        passed, level, advice = outcome
+        advised = tuple(
+            _explain(explain(), doc, rule, index, i, True) for i, ok in enumerate(advice) if not ok
+        )
         if all(passed):
-            results.append(_result(rule, Verdict.PASS, level, None, "", ()))
+            results.append(_result(rule, Verdict.PASS, level, None, "", (), advised))
             continue
-        if explainer is None:
-            from govrules.engine.explain import Explainer
-
-            explainer = Explainer(prepared.checked(), doc, as_of, ctx)
-        failures = tuple(_explain(explainer, doc, rule, index, i) for i, ok in enumerate(passed) if not ok)
+        failures = tuple(_explain(explain(), doc, rule, index, i) for i, ok in enumerate(passed) if not ok)
         results.append(
-            _result(rule, Verdict.FAIL, level, failures[0].location, failures[0].message, failures)
+            _result(rule, Verdict.FAIL, level, failures[0].location, failures[0].message, failures, advised)
         )
     rules = {r.id: r for r in prepared.rules}
     waivers, notes = check_waivers(doc, rules, enforcement, as_of, settings)
@@ -79,6 +86,7 @@ def _result(
     location: Span | None,
     message: str,
     failures: tuple[RequireOutcome, ...],
+    notes: tuple[RequireOutcome, ...] = (),
 ) -> RuleResult:
     return RuleResult(
         rule=rule.id,
@@ -93,15 +101,23 @@ def _result(
         remediation=rule.remediation,
         references=rule.references,
         failures=failures,
+        notes=notes,
     )
 
 
 def _explain(
-    explainer: Explainer, doc: LocatedDocument, rule: RuleInfo, rule_index: int, index: int
+    explainer: Explainer,
+    doc: LocatedDocument,
+    rule: RuleInfo,
+    rule_index: int,
+    index: int,
+    advice: bool = False,
 ) -> RequireOutcome:
-    require = explainer.checked.rules[rule_index].requires[index]
-    witness = explainer.why(require.expr)
+    """A failing `require` (or `advise`, for a note): its message, the value that decided it and where."""
+    checked = explainer.checked.rules[rule_index]
+    clause = (checked.advice if advice else checked.requires)[index]
+    witness = explainer.why(clause.expr)
     path = witness.path or ()
-    text = rule.requires[index]
-    message = rule.messages[index] or f"`{text}` does not hold"
+    text = (rule.advice if advice else rule.requires)[index]
+    message = (rule.advice_messages if advice else rule.messages)[index] or f"`{text}` does not hold"
     return RequireOutcome(index, text, message, witness.text, doc.span_of(path), dotted(path))

@@ -63,9 +63,16 @@ def show(value: Any) -> str:
 
 class Explainer:
     def __init__(
-        self, checked: CheckedPolicySet, doc: LocatedDocument, as_of: dt.date, ctx: builtins.Context
+        self,
+        checked: CheckedPolicySet,
+        doc: LocatedDocument,
+        as_of: dt.date,
+        ctx: builtins.Context,
+        levels: tuple[str, ...] = (),
     ) -> None:
         self.checked, self.doc, self.as_of, self.ctx = checked, doc, as_of, ctx
+        rows = tuple((r.id, r.title, r.severity or "medium", r.waivable) for r in checked.rules)
+        self.rules = runtime.rules_view(rows, levels or tuple(r.enforcement or "soft" for r in checked.rules))
         self.let_exprs = {let.name: let.expr for let in checked.lets}
         self.lets: dict[str, Located] = {}
         for let in checked.lets:
@@ -156,6 +163,8 @@ class Explainer:
         if kind == "param":
             value = self.checked.params[name].value
             return (list(value) if isinstance(value, tuple) else value), None
+        if kind == "rules":
+            return self.rules, None
         return self.doc.data.get(name), (name,)
 
     def truth(self, node: ast.Expr, env: Mapping[str, Located]) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from govrules.diagnostics import Diagnostic, did_you_mean, one_of
 from govrules.engine import builtins
-from govrules.engine.types import ANY, BOOL, DATE, DURATION, NUMBER, STRING, Type, list_of
+from govrules.engine.types import ANY, BOOL, DATE, DURATION, NUMBER, RULES_TYPE, STRING, Type, list_of
 from govrules.lang import ast
 from govrules.span import Span
 
@@ -63,6 +63,7 @@ class ExpressionTyper:
     params: Mapping[str, ParamLike]
     declared_lets: dict[str, Span]
     depth: int
+    in_rule: bool = False  # `rules` is only known inside rules (its levels depend on the lets)
 
     def error(self, code: str, message: str, span: Span, hint: str = "") -> None:
         self.errors.append(Diagnostic(code, "error", message, span, hint))
@@ -115,18 +116,20 @@ class ExpressionTyper:
             return self.let_types[name]
         if name in self.params:
             return self.params[name].type
+        if name == "rules":
+            if not self.in_rule:
+                self.error(
+                    "GR205",
+                    "`rules` can only be used inside a rule",
+                    span,
+                    "use it in a rule's `when`, `require` or `advise`, not in a `let` or an enforcement condition",
+                )
+            return RULES_TYPE
         field_type = self.root.field(name)
         if field_type is not None:
             return field_type
-        later = self.declared_lets.get(name)
-        if later is not None:
-            self.error(
-                "GR203",
-                f"`{name}` is defined later, at {later.start}",
-                span,
-                "a `let` may only use the definitions above it: move this one below",
-            )
-            return ANY
+        if name in self.declared_lets:
+            return ANY  # a `let` in a cycle, reported once where the cycle was found
         candidates = [*env, *self.let_types, *self.params, *self.root.fields]
         self.error(
             "GR204",

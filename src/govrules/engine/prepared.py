@@ -28,15 +28,17 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from govrules.engine.checker import CheckedPolicySet
 
-Outcome = tuple[tuple[bool, ...], str] | None
-Evaluate = Callable[[Mapping[str, object], dt.date, builtins.Context], list[Outcome]]
-_FORMAT = 2
+# per rule: None (not applicable) or (require outcomes, enforcement in force, advise outcomes); and the
+# enforcement in force of every rule, applicable or not
+Outcome = tuple[tuple[bool, ...], str, tuple[bool, ...]] | None
+Evaluate = Callable[[Mapping[str, object], dt.date, builtins.Context], tuple[list[Outcome], tuple[str, ...]]]
+_FORMAT = 3
 
 
 class RuleInfo(
     namedtuple(
         "RuleInfo",
-        "id title severity enforcement waivable references remediation description span applies_when requires messages",
+        "id title severity enforcement waivable references remediation description span applies_when requires messages advice advice_messages",
     )
 ):
     """A rule's metadata, as reports and waivers need it."""
@@ -54,6 +56,8 @@ class RuleInfo(
     applies_when: str
     requires: tuple[str, ...]
     messages: tuple[str | None, ...]
+    advice: tuple[str, ...]
+    advice_messages: tuple[str | None, ...]
 
 
 def base_namespace() -> dict[str, Any]:

@@ -87,3 +87,11 @@ def contains_any(collection: Any, items: Any) -> bool:
 
 def matches(pattern: Any, text: Any) -> bool:
     return isinstance(text, str) and pattern.search(text) is not None
+
+
+def rules_view(rows: Any, levels: Any) -> list[dict[str, Any]]:
+    """The DSL's `rules` list: each loaded rule with the enforcement in force for this manifest."""
+    return [
+        {"id": i, "title": t, "severity": s, "enforcement": lv, "waivable": w}
+        for (i, t, s, w), lv in zip(rows, levels, strict=True)
+    ]

@@ -127,3 +127,9 @@ def _from_schema(node: Mapping[str, Any], defs: Mapping[str, Any], depth: int = 
 STAGE_ORDER = ("idea", "pilot", "program", "enterprise")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 ENFORCEMENTS = ("advisory", "soft", "hard")
+
+# `rules`: the loaded policy set as the DSL sees it (GATE-004 checks waivers against it); `enforcement` is the
+# level in force for the manifest being evaluated
+RULES_TYPE = list_of(
+    object_of({"id": STRING, "title": STRING, "severity": STRING, "enforcement": STRING, "waivable": BOOL})
+)

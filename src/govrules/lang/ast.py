@@ -282,7 +282,7 @@ class Require(
 class Rule(
     namedtuple(
         "Rule",
-        "id title severity enforcement escalations waivable references remediation description when requires span meta_spans",
+        "id title severity enforcement escalations waivable references remediation description when requires span meta_spans advice",
         defaults=(
             None,
             None,
@@ -294,6 +294,7 @@ class Rule(
             (),
             (),
             NOWHERE,
+            (),
             (),
         ),
     )
@@ -312,6 +313,9 @@ class Rule(
     requires: tuple[Require, ...]
     span: Span
     meta_spans: tuple[tuple[str, Span], ...]
+    advice: tuple[
+        Require, ...
+    ]  # `advise` clauses: advisory sub-findings, notes that never change the verdict
 
 
 class Param(

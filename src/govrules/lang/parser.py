@@ -228,11 +228,11 @@ def _make_transformer() -> Any:
 
         @lark.v_args(meta=True)
         def rule(self, meta: Any, c: list[Any]) -> ast.Rule:
-            fields: dict[str, Any] = {"when": [], "requires": [], "escalations": ()}
+            fields: dict[str, Any] = {"when": [], "requires": [], "advice": [], "escalations": ()}
             spans: list[tuple[str, Span]] = []
             problems: list[Diagnostic] = []
             for kind, value, span in c[2:]:
-                if kind in ("when", "requires"):
+                if kind in ("when", "requires", "advice"):
                     fields[kind].append(value)
                     continue
                 if kind in fields and kind != "escalations":
@@ -254,6 +254,7 @@ def _make_transformer() -> Any:
                 raise GovrulesError(problems)
             fields["when"] = tuple(fields["when"])
             fields["requires"] = tuple(fields["requires"])
+            fields["advice"] = tuple(fields["advice"])
             return ast.Rule(str(c[0]), _unquote(c[1]), span=self._s(meta), meta_spans=tuple(spans), **fields)
 
         @lark.v_args(meta=True)
@@ -296,6 +297,11 @@ def _make_transformer() -> Any:
         def require(self, meta: Any, c: list[Any]) -> tuple[str, object, Span]:
             message = _unquote(c[1]) if c[1] is not None else None
             return ("requires", ast.Require(c[0], message, self._s(meta)), self._s(meta))
+
+        @lark.v_args(meta=True)
+        def advise(self, meta: Any, c: list[Any]) -> tuple[str, object, Span]:
+            message = _unquote(c[1]) if c[1] is not None else None
+            return ("advice", ast.Require(c[0], message, self._s(meta)), self._s(meta))
 
         # -- expressions --
         @lark.v_args(meta=True)

@@ -52,6 +52,17 @@ def _result(result: RuleResult) -> dict[str, Any]:
             }
             for f in result.failures
         ],
+        "notes": [
+            {
+                "advise": n.position + 1,
+                "expression": n.expression,
+                "message": n.message,
+                "found": n.found,
+                "path": n.path,
+                "location": n.location.to_json(),
+            }
+            for n in result.notes
+        ],
     }
     if result.waiver is not None:
         w = result.waiver
@@ -65,8 +76,8 @@ def _result(result: RuleResult) -> dict[str, Any]:
     return out
 
 
-def manifest_json(m: ManifestReport) -> dict[str, Any]:
-    return {
+def manifest_json(m: ManifestReport, stage: str | None = None) -> dict[str, Any]:
+    out = {
         "path": m.path,
         "project": m.project,
         "stage": m.stage,
@@ -75,6 +86,26 @@ def manifest_json(m: ManifestReport) -> dict[str, Any]:
         "results": [_result(r) for r in m.results],
         "diagnostics": [d.to_json() for d in m.diagnostics],
     }
+    if stage is not None and m.evaluated:
+        met, unmet = m.readiness()
+        out["readiness"] = {
+            "stage": stage,
+            "ready": not m.blocked,
+            "met": len(met),
+            "total": len(met) + len(unmet),
+            "unmet": [
+                {
+                    "rule": r.rule,
+                    "title": r.title,
+                    "blocking": r.blocking,
+                    "message": r.message,
+                    "location": r.location.to_json() if r.location else None,
+                    "remediation": r.remediation,
+                }
+                for r in unmet
+            ],
+        }
+    return out
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -96,7 +127,7 @@ def report_json(report: Report) -> dict[str, Any]:
             "parameters": {k: _value(v) for k, v in report.params.items()},
         },
         "summary": {"manifests": len(report.manifests), **totals},
-        "manifests": [manifest_json(m) for m in report.manifests],
+        "manifests": [manifest_json(m, report.stage) for m in report.manifests],
         "diagnostics": [d.to_json() for d in report.diagnostics],
     }
 

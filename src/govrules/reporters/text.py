@@ -48,6 +48,21 @@ def _finding(m: ManifestReport, r: RuleResult, color: bool) -> list[str]:
     return lines
 
 
+def _checklist(m: ManifestReport, stage: str, color: bool) -> list[str]:
+    """The gate question's answer: how many applicable rules are met, and what is still open, with fixes."""
+    met, unmet = m.readiness()
+    verdict = "ready" if not m.blocked else "not ready"
+    lines = [f"{verdict} for {stage}: {len(met)}/{len(met) + len(unmet)} met"]
+    for r in unmet:
+        where = r.location.start if r.location else m.path
+        tag = "" if r.blocking else " (advisory)"
+        lines.append(f"  [ ] {r.rule} {r.title}{tag}")
+        lines.append(f"      {where}: {r.message}")
+        if r.remediation:
+            lines.append(f"      fix: {r.remediation}")
+    return lines
+
+
 def _diagnostic(d: Diagnostic, color: bool) -> list[str]:
     return d.format(severity=_paint(d.severity, _SEVERITY_COLOR.get(d.severity, ""), color)).splitlines()
 
@@ -62,6 +77,10 @@ def render(report: Report, color: bool = False) -> str:
         for r in m.results:
             if r.verdict in (Verdict.FAIL, Verdict.WAIVED):
                 out.extend(_finding(m, r, color))
+        for r in m.results:
+            for n in r.notes:
+                out.append(f"{n.location.start}: {_paint('note', '2', color)} {r.rule} {n.message}")
+                out.append(f"    {n.found}")
         c = m.counts()
         if m.evaluated:
             status = "blocked" if m.blocked else "ok"
@@ -71,6 +90,8 @@ def render(report: Report, color: bool = False) -> str:
             )
         else:
             out.append(f"{m.path}: not evaluated: {c['errors']} error(s) in the manifest")
+        if report.stage and m.evaluated:
+            out.extend(_checklist(m, report.stage, color))
         out.append("")
     blocked = sum(1 for m in report.manifests if m.blocked)
     unusable = sum(1 for m in report.manifests if m.unusable)
