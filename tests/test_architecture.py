@@ -31,6 +31,7 @@ FORBIDDEN = {
     "manifest/": {"govrules.engine", "govrules.lang", "govrules.api", "govrules.cli", "govrules.reporters"},
     "engine/": {"govrules.api", "govrules.cli", "govrules.reporters", "govrules.server"},
     "reporters/": {"govrules.engine", "govrules.lang", "govrules.manifest", "govrules.api", "govrules.cli"},
+    "catalogue.py": {"govrules.api", "govrules.cli", "govrules.reporters", "govrules.server"},
     "cli.py": {"govrules.server"},
 }
 

@@ -76,12 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="manifest files or folders (default: .)"
     )
-    check.add_argument(
-        "--policy",
-        action="append",
-        metavar="PATH",
-        help="a .gov file or folder of them; repeatable (default: the bundled pack)",
-    )
+    _policy_options(check)
     check.add_argument(
         "--as-of", type=_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
     )
@@ -90,7 +85,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
-    check.add_argument(
+    rules = sub.add_parser(
+        "rules",
+        help="list the active rules with their metadata and parameters",
+        description="List the active rules: metadata, applicability, logic, references and parameters.",
+        epilog=EXIT_CODES,
+        formatter_class=_Formatter,
+    )
+    _policy_options(rules)
+    rules.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="output format (default: text; markdown is docs/rules.md)",
+    )
+    rules.add_argument(
+        "--output", metavar="FILE", help="write the listing to FILE instead of standard output"
+    )
+    return parser
+
+
+def _policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy",
+        action="append",
+        metavar="PATH",
+        help="a .gov file or folder of them; repeatable (default: the bundled pack)",
+    )
+    parser.add_argument(
         "--param",
         action="append",
         type=_param,
@@ -98,7 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         help="override a rule parameter, e.g. waiver_max_days=180 (a number of days for durations)",
     )
-    return parser
 
 
 def run() -> None:
@@ -120,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return _check(args)
+        return _rules(args) if args.command == "rules" else _check(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -167,16 +188,33 @@ def _check(args: argparse.Namespace) -> int:
         from govrules.reporters import text as text_reporter
 
         text = text_reporter.render(report, color=_color(args.output))
-    if args.output:
+    return _emit(text, args.output) or report.exit_code
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from govrules.api import Engine
+    from govrules.catalogue import catalogue, render
+    from govrules.diagnostics import GovrulesError
+
+    try:
+        engine = Engine.load(args.policy, _params(args.param))
+    except GovrulesError as err:
+        sys.stderr.write(err.format() + "\n")
+        return 2
+    return _emit(render(catalogue(engine.compiled), args.format), args.output)
+
+
+def _emit(text: str, output: str | None) -> int:
+    if output:
         try:
-            with open(args.output, "w", encoding="utf-8") as handle:
+            with open(output, "w", encoding="utf-8") as handle:
                 handle.write(text)
         except OSError as err:
-            sys.stderr.write(f"govrules: error: cannot write `{args.output}`: {err.strerror or err}\n")
+            sys.stderr.write(f"govrules: error: cannot write `{output}`: {err.strerror or err}\n")
             return 2
     else:
         sys.stdout.write(text)
-    return report.exit_code
+    return 0
 
 
 def _params(pairs: list[tuple[str, str]]) -> dict[str, object]:
