@@ -153,3 +153,36 @@ def test_json_output_even_when_the_policies_fail(project: Path) -> None:
     report = json.loads(out)
     assert report["exit_code"] == 2
     assert report["diagnostics"][0]["code"] == "GR207"
+
+
+def test_stage_ends_with_the_gate_readiness_checklist(tmp_path: Path) -> None:
+    manifest = ROOT / "tests" / "rules" / "bases" / "pilot.yaml"
+    args = ("check", str(manifest), "--as-of", "2026-11-28", "--stage", "program")
+    code, out, _ = run(*args, cwd=tmp_path)
+    code_json, out_json, _ = run(*args, "--format", "json", cwd=tmp_path)
+    assert code == code_json
+    report = json.loads(out_json)
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
+    jsonschema.validate(report, schema)
+    (m,) = report["manifests"]
+    ready = m["readiness"]
+    counts = m["summary"]
+    assert ready["stage"] == "program"
+    assert ready["total"] == counts["pass"] + counts["fail"] + counts["waived"]
+    assert ready["met"] == counts["pass"] + counts["waived"]
+    assert [u["rule"] for u in ready["unmet"]] == [r["rule"] for r in m["results"] if r["verdict"] == "fail"]
+    assert ready["ready"] is (code == 0)
+    head = f"{'ready' if ready['ready'] else 'not ready'} for program: {ready['met']}/{ready['total']} met"
+    lines = out.splitlines()
+    assert head in lines
+    checklist = lines[lines.index(head) + 1 :]
+    for unmet in ready["unmet"]:
+        assert any(line.startswith(f"  [ ] {unmet['rule']} ") for line in checklist)
+        assert f"      fix: {unmet['remediation']}" in checklist
+    # a promotion needs its gate decision: GATE-002 is unmet until one is recorded
+    assert "GATE-002" in [u["rule"] for u in ready["unmet"]]
+
+
+def test_without_stage_there_is_no_checklist(project: Path) -> None:
+    code, out, _ = run("check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", "--format", "json", cwd=project)
+    assert "readiness" not in json.loads(out)["manifests"][0]
