@@ -184,5 +184,5 @@ def test_stage_ends_with_the_gate_readiness_checklist(tmp_path: Path) -> None:
 
 
 def test_without_stage_there_is_no_checklist(project: Path) -> None:
-    code, out, _ = run("check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", "--format", "json", cwd=project)
+    _, out, _ = run("check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", "--format", "json", cwd=project)
     assert "readiness" not in json.loads(out)["manifests"][0]
