@@ -45,3 +45,24 @@ def test_rule_case(name: str, manifest: dict[str, Any], case: dict[str, Any], tm
         assert text in results[rule].message, results[rule].message
     for rule, count in (case.get("notes") or {}).items():
         assert len(results[rule].notes) == count, results[rule].notes
+
+
+def test_every_rule_has_pass_fail_and_not_applicable_cases() -> None:
+    """Issue 4's floor for the tables: each rule seen to pass and to fail, and not to apply where it has a `when`."""
+    seen: dict[str, set[str]] = {}
+    for _, _, case in CASES:
+        for rule, verdict in case["expect"].items():
+            seen.setdefault(rule, set()).add(verdict)
+    checked = engine(None).compiled.checked()
+    missing = []
+    for rule in checked.rules:
+        want = {"pass", "fail"} | ({"not_applicable"} if rule.when else set())
+        if not want <= seen.get(rule.id, set()):
+            missing.append(f"{rule.id}: no {', '.join(sorted(want - seen.get(rule.id, set())))} case")
+    assert missing == []
+
+
+def test_every_family_has_a_waived_case() -> None:
+    families = {rule.id.split("-")[0] for rule in engine(None).compiled.checked().rules}
+    waived = {r.split("-")[0] for _, _, c in CASES for r, v in c["expect"].items() if v == "waived"}
+    assert sorted(families - waived) == []
