@@ -15,16 +15,16 @@ from collections import namedtuple
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from govrules import __version__, cache
-from govrules.diagnostics import Diagnostic, GovrulesError, sort_diagnostics
+from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean, sort_diagnostics
 from govrules.engine.builtins import Context
 from govrules.engine.evaluator import evaluate_document
 from govrules.engine.prepared import PreparedPolicySet
-from govrules.engine.types import STAGE_ORDER
+from govrules.engine.types import ENFORCEMENTS, STAGE_ORDER
 from govrules.engine.waivers import WaiverSettings
 from govrules.manifest.loader import LocatedDocument, load_manifest
 from govrules.manifest.schema import validate_document
 from govrules.resources import data_path, read_data
-from govrules.results import ManifestReport, Report
+from govrules.results import ManifestReport, Report, RuleResult, Verdict
 from govrules.span import SourceText, undecodable_at
 
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
@@ -94,16 +94,23 @@ def policy_files(paths: Sequence[str | os.PathLike[str]] | None) -> list[str]:
     return out
 
 
-class Engine(namedtuple("Engine", "compiled waivers")):
+class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=({}, "soft"))):
+    """A prepared policy set and how to apply it: waiver settings, rules switched off (id -> reason), and the
+    lowest enforcement that blocks (`fail_on`: advisory, soft or hard)."""
+
     __slots__ = ()
     compiled: PreparedPolicySet
     waivers: WaiverSettings
+    disabled: Mapping[str, str]
+    fail_on: str
 
     @classmethod
     def load(
         cls,
         policy_paths: Sequence[str | os.PathLike[str]] | None = None,
         params: Mapping[str, object] | None = None,
+        disabled: Mapping[str, str] | None = None,
+        fail_on: str = "soft",
     ) -> Engine:
         """Parse, check and compile the policies, or take the prepared set from the cache when nothing changed."""
         texts: list[tuple[str, str]] = []
@@ -162,7 +169,21 @@ class Engine(namedtuple("Engine", "compiled waivers")):
                     )
                 ]
             )
-        return cls(prepared, _waiver_settings(prepared.params))
+        ids = [r.id for r in prepared.rules]
+        unknown = [
+            Diagnostic(
+                "GR505",
+                "error",
+                f"cannot switch off unknown rule `{rule}`",
+                None,
+                did_you_mean(rule, ids) or "name a rule of the policy set (`govrules rules` lists them)",
+            )
+            for rule in sorted(disabled or {})
+            if rule not in ids
+        ]
+        if unknown:
+            raise GovrulesError(unknown)
+        return cls(prepared, _waiver_settings(prepared.params), dict(disabled or {}), fail_on)
 
     def check(
         self, paths: Iterable[str | os.PathLike[str]], as_of: dt.date, stage: str | None = None
@@ -178,7 +199,7 @@ class Engine(namedtuple("Engine", "compiled waivers")):
         stage: str | None,
         diagnostics: Sequence[Diagnostic] = (),
     ) -> Report:
-        rules = tuple((r.id, r.title, r.span) for r in self.compiled.rules)
+        rules = tuple((r.id, r.title, r.span) for r in self.compiled.rules if r.id not in self.disabled)
         params = dict(self.compiled.params)
         return Report(
             as_of,
@@ -188,6 +209,8 @@ class Engine(namedtuple("Engine", "compiled waivers")):
             tuple(manifests),
             stage,
             sort_diagnostics([*self.compiled.warnings, *diagnostics]),
+            disabled=tuple(sorted(self.disabled.items())),
+            fail_on=self.fail_on,
         )
 
     def check_file(
@@ -225,6 +248,8 @@ class Engine(namedtuple("Engine", "compiled waivers")):
         manifest_dir = os.path.dirname(os.path.realpath(path)) if path is not None else None
         ctx = Context(as_of, _repo_root(manifest_dir), manifest_dir)
         results, waiver_notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers)
+        if self.disabled or self.fail_on != "soft":
+            results = self._configured(results)
         notes.extend(waiver_notes)
         project = doc.data.get("project", {}).get("id", "")
         return ManifestReport(
@@ -235,6 +260,17 @@ class Engine(namedtuple("Engine", "compiled waivers")):
             str(project),
             str(doc.data["stage"]["current"]),
         )
+
+    def _configured(self, results: list[RuleResult]) -> list[RuleResult]:
+        """Drop the rules switched off; block only from `fail_on` (advisory blocks every failure)."""
+        floor = ENFORCEMENTS.index(self.fail_on)
+        out = []
+        for r in results:
+            if r.rule in self.disabled:
+                continue
+            blocking = r.verdict is Verdict.FAIL and ENFORCEMENTS.index(r.enforcement) >= floor
+            out.append(r._replace(blocking=blocking) if blocking != r.blocking else r)
+        return out
 
 
 def _is_move_forward(current: object, target: str) -> bool:

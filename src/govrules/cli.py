@@ -15,7 +15,9 @@ from govrules import __version__
 
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 if TYPE_CHECKING:
-    from typing import NoReturn
+    from typing import Any, NoReturn
+
+    from govrules.api import Engine
 
 EXIT_CODES = """exit codes:
   0  no blocking failure
@@ -81,8 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
     )
     check.add_argument("--stage", choices=STAGES, help="evaluate as if the project were at this stage")
+    check.add_argument("--format", choices=("text", "json"), help="output format (default: text)")
     check.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+        "--fail-on",
+        choices=("advisory", "soft", "hard"),
+        help="the lowest enforcement whose failures block (default: soft)",
     )
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     rules = sub.add_parser(
@@ -102,10 +107,27 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument(
         "--output", metavar="FILE", help="write the listing to FILE instead of standard output"
     )
+    config = sub.add_parser(
+        "config",
+        help="show the effective configuration and where each value comes from",
+        description="Show the configuration in force: each value with its source (file:line, a flag, or the "
+        "default). Flags given here are applied as `govrules check` would apply them.",
+        epilog=EXIT_CODES,
+        formatter_class=_Formatter,
+    )
+    _policy_options(config)
+    config.add_argument("--format", choices=("text", "json"), help="output format (default: text)")
+    config.add_argument("--fail-on", choices=("advisory", "soft", "hard"), help="as for `check`")
     return parser
 
 
 def _policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read this configuration file (default: the nearest .govrules.toml or pyproject.toml "
+        "with [tool.govrules], walking up from the working directory)",
+    )
     parser.add_argument(
         "--policy",
         action="append",
@@ -141,7 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return _rules(args) if args.command == "rules" else _check(args)
+        handler = {"rules": _rules, "config": _config}.get(args.command, _check)
+        return handler(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -162,13 +185,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _check(args: argparse.Namespace) -> int:
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The effective settings, each as (value, source): flags win over the configuration file, which wins
+    over the defaults."""
+    from govrules.config import Setting, config_value, load_config
+
+    config = load_config(os.getcwd(), args.config)
+    params = dict(config.params or {})
+    for name, raw in args.param:
+        params[name] = Setting(config_value(raw), "--param")
+    flag_format = getattr(args, "format", None)
+    return {
+        "file": config.file,
+        "policies": Setting(args.policy, "--policy") if args.policy else config.policies,
+        "params": params,
+        "disable": dict(config.disable or {}),
+        "format": Setting(flag_format, "--format")
+        if flag_format
+        else config.format or Setting("text", "default"),
+        "fail_on": Setting(args.fail_on, "--fail-on")
+        if getattr(args, "fail_on", None)
+        else config.fail_on or Setting("soft", "default"),
+    }
+
+
+def _engine(settings: dict[str, Any]) -> Engine:
     from govrules.api import Engine
+
+    policies = settings["policies"].value if settings["policies"] else None
+    params = {name: s.value for name, s in settings["params"].items()}
+    disabled = {rule: s.value for rule, s in settings["disable"].items()}
+    return Engine.load(policies, params, disabled, settings["fail_on"].value)
+
+
+def _check(args: argparse.Namespace) -> int:
     from govrules.diagnostics import GovrulesError
 
     as_of = args.as_of or dt.datetime.now(dt.UTC).date()
     try:
-        engine = Engine.load(args.policy, _params(args.param))
+        settings = _settings(args)
+    except GovrulesError as err:
+        sys.stderr.write(err.format() + "\n")
+        return 2
+    args.format = settings["format"].value
+    if args.format not in ("text", "json"):
+        sys.stderr.write(f"govrules: error: format `{args.format}` is not available yet\n")
+        return 2
+    try:
+        engine = _engine(settings)
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
         if args.format != "json":
@@ -192,16 +256,57 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from govrules.api import Engine
     from govrules.catalogue import catalogue, render
     from govrules.diagnostics import GovrulesError
 
+    fmt, args.format = args.format, None  # the listing's format is not the report's
     try:
-        engine = Engine.load(args.policy, _params(args.param))
+        engine = _engine(_settings(args))
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
         return 2
-    return _emit(render(catalogue(engine.compiled), args.format), args.output)
+    return _emit(render(catalogue(engine.compiled), fmt), args.output)
+
+
+def _config(args: argparse.Namespace) -> int:
+    import json
+
+    from govrules.config import Setting
+    from govrules.diagnostics import GovrulesError
+
+    fmt, args.format = args.format or "text", None
+    try:
+        settings = _settings(args)
+        engine = _engine(settings)  # proves the configuration loads: unknown parameters and rules are errors
+    except GovrulesError as err:
+        sys.stderr.write(err.format() + "\n")
+        return 2
+    policies = settings["policies"] or Setting(["(the bundled pack)"], "default")
+    rows: list[tuple[str, object, str]] = [
+        ("policies", policies.value, policies.source),
+        ("format", settings["format"].value, settings["format"].source),
+        ("fail_on", settings["fail_on"].value, settings["fail_on"].source),
+    ]
+    for name, value in sorted(engine.compiled.params.items()):
+        given = settings["params"].get(name)
+        rows.append((f"params.{name}", value, given.source if given else "default"))
+    for rule, s in sorted(settings["disable"].items()):
+        rows.append((f"disable.{rule}", s.value, s.source))
+    if fmt == "json":
+        from govrules.reporters.json import _value
+
+        data = {
+            "file": settings["file"],
+            "settings": [{"key": k, "value": _value(v), "source": src} for k, v, src in rows],
+        }
+        return _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
+    from govrules.lang.printer import print_literal_value
+
+    lines = [f"# configuration file: {settings['file'] or '(none found)'}"]
+    shown = [(k, print_literal_value(tuple(v) if isinstance(v, list) else v), src) for k, v, src in rows]
+    width = min(max(len(k) + len(v) for k, v, _ in shown) + 3, 48)
+    lines += [f"{f'{k} = {v}':<{width}}  # {src}" for k, v, src in shown]
+    return _emit("\n".join(lines) + "\n", None)
 
 
 def _emit(text: str, output: str | None) -> int:
@@ -215,37 +320,6 @@ def _emit(text: str, output: str | None) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def _params(pairs: list[tuple[str, str]]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for name, raw in pairs:
-        out[name] = _parse_value(raw)
-    return out
-
-
-def _parse_value(raw: str) -> object:
-    lowered = raw.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if raw.startswith("[") and raw.endswith("]"):
-        return tuple(x.strip().strip("\"'") for x in raw[1:-1].split(",") if x.strip())
-    from govrules.dates import calendar_date
-
-    if (date := calendar_date(raw)) is not None:
-        return date
-    for suffix in (" days", " day", "d"):
-        count = lowered[: -len(suffix)].strip()
-        if lowered.endswith(suffix) and count.isdigit() and len(count) <= 6:
-            return dt.timedelta(days=int(count))
-    try:
-        return int(raw)
-    except ValueError:
-        pass
-    try:
-        return float(raw)
-    except ValueError:
-        return raw.strip("\"'")
 
 
 def _color(output: str | None) -> bool:

@@ -122,11 +122,13 @@ class ManifestReport(
 class Report(
     namedtuple(
         "Report",
-        "as_of policy_hash rules params manifests stage diagnostics version",
+        "as_of policy_hash rules params manifests stage diagnostics version disabled fail_on",
         defaults=(
             None,
             (),
             REPORT_VERSION,
+            (),
+            "soft",
         ),
     )
 ):
@@ -139,6 +141,8 @@ class Report(
     stage: str | None
     diagnostics: tuple[Diagnostic, ...]
     version: str
+    disabled: tuple[tuple[str, str], ...]  # rules switched off by configuration: (id, reason)
+    fail_on: str  # the lowest enforcement that blocks
 
     @property
     def exit_code(self) -> int:

@@ -125,6 +125,8 @@ def report_json(report: Report) -> dict[str, Any]:
                 {"id": rid, "title": title, "location": span.to_json()} for rid, title, span in report.rules
             ],
             "parameters": {k: _value(v) for k, v in report.params.items()},
+            "disabled": [{"rule": rule, "reason": reason} for rule, reason in report.disabled],
+            "fail_on": report.fail_on,
         },
         "summary": {"manifests": len(report.manifests), **totals},
         "manifests": [manifest_json(m, report.stage) for m in report.manifests],

@@ -93,6 +93,8 @@ def render(report: Report, color: bool = False) -> str:
         if report.stage and m.evaluated:
             out.extend(_checklist(m, report.stage, color))
         out.append("")
+    for rule, reason in report.disabled:
+        out.append(f"{rule} switched off by configuration: {reason}")
     blocked = sum(1 for m in report.manifests if m.blocked)
     unusable = sum(1 for m in report.manifests if m.unusable)
     stage = f" as if at stage {report.stage}" if report.stage else ""
