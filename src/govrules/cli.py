@@ -118,6 +118,41 @@ def build_parser() -> argparse.ArgumentParser:
     _policy_options(config)
     config.add_argument("--format", choices=("text", "json"), help="output format (default: text)")
     config.add_argument("--fail-on", choices=("advisory", "soft", "hard"), help="as for `check`")
+    schema = sub.add_parser(
+        "schema",
+        help="print the manifest JSON Schema (for editors and other tools)",
+        description="Print the JSON Schema (2020-12) of ai-project.yaml.",
+        epilog="example:\n  govrules schema --output .govrules/ai-project.schema.json",
+        formatter_class=_Formatter,
+    )
+    schema.add_argument(
+        "--output", metavar="FILE", help="write the schema to FILE instead of standard output"
+    )
+    init = sub.add_parser(
+        "init",
+        help="write a commented starter ai-project.yaml",
+        description="Write a commented ai-project.yaml that passes the schema, with the sections the rules ask "
+        "for at the given stage, and the schema next to it (.govrules/) so editors complete and validate "
+        "fields.",
+        epilog="examples:\n  govrules init --name 'Invoice extraction'\n  govrules init --stage pilot "
+        "--output services/assistant/ai-project.yaml",
+        formatter_class=_Formatter,
+    )
+    init.add_argument(
+        "--stage", choices=STAGES[:4], default="idea", help="the project's stage (default: idea)"
+    )
+    init.add_argument("--name", default="My AI project", help="the project's name")
+    init.add_argument("--id", help="the project's id (default: from the name)")
+    init.add_argument(
+        "--output", default="ai-project.yaml", metavar="FILE", help="where (default: ./ai-project.yaml)"
+    )
+    init.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="the date written as stage.since (default: today)"
+    )
+    init.add_argument(
+        "--schema-url", metavar="URL", help="point editors at this schema URL instead of writing a local copy"
+    )
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
 
 
@@ -163,7 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        handler = {"rules": _rules, "config": _config}.get(args.command, _check)
+        handler = {"rules": _rules, "config": _config, "schema": _schema, "init": _init}.get(
+            args.command, _check
+        )
         return handler(args)
     except KeyboardInterrupt:
         return 130
@@ -307,6 +344,43 @@ def _config(args: argparse.Namespace) -> int:
     width = min(max(len(k) + len(v) for k, v, _ in shown) + 3, 48)
     lines += [f"{f'{k} = {v}':<{width}}  # {src}" for k, v, src in shown]
     return _emit("\n".join(lines) + "\n", None)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from govrules.resources import read_data
+
+    return _emit(read_data("schemas", "ai-project.schema.json").decode("utf-8"), args.output)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from govrules.resources import read_data
+    from govrules.scaffold import SCHEMA_FILE, manifest_text, slug
+
+    if os.path.exists(args.output) and not args.force:
+        sys.stderr.write(
+            f"govrules: error: `{args.output}` already exists\n    hint: choose another --output, or add --force\n"
+        )
+        return 2
+    today = args.as_of or dt.datetime.now(dt.UTC).date()
+    folder = os.path.dirname(os.path.abspath(args.output))
+    schema = args.schema_url or SCHEMA_FILE
+    text = manifest_text(args.stage, today, schema, args.id or slug(args.name), args.name)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        if not args.schema_url:
+            os.makedirs(os.path.join(folder, os.path.dirname(SCHEMA_FILE)), exist_ok=True)
+            with open(os.path.join(folder, SCHEMA_FILE), "w", encoding="utf-8") as handle:
+                handle.write(read_data("schemas", "ai-project.schema.json").decode("utf-8"))
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        sys.stderr.write(f"govrules: error: cannot write `{args.output}`: {err.strerror or err}\n")
+        return 2
+    sys.stdout.write(
+        f"wrote {args.output} ({args.stage} stage); next: fill in the placeholders and run "
+        f"`govrules check {os.path.dirname(args.output) or '.'}`\n"
+    )
+    return 0
 
 
 def _emit(text: str, output: str | None) -> int:
