@@ -108,6 +108,8 @@ class CheckedPolicySet(
 
 def _coerce(want: Type, value: object) -> object:
     """A configured value in the parameter's type, or None when it cannot be one (out of range, not finite…)."""
+    if isinstance(value, list):
+        value = tuple(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > 10**15:
