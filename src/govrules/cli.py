@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn
 
     from govrules.api import Engine
+    from govrules.results import Report
 
 EXIT_CODES = """exit codes:
   0  no blocking failure
@@ -25,6 +26,7 @@ EXIT_CODES = """exit codes:
   2  the input could not be used (bad manifest, bad policy, bad flag, unreadable file)"""
 
 STAGES = ("idea", "pilot", "program", "enterprise", "retired")
+REPORT_FORMATS = ("auto", "text", "json", "sarif", "junit", "github", "gitlab", "markdown")
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -83,13 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
     )
     check.add_argument("--stage", choices=STAGES, help="evaluate as if the project were at this stage")
-    check.add_argument("--format", choices=("text", "json"), help="output format (default: text)")
+    check.add_argument(
+        "--format",
+        action="append",
+        choices=REPORT_FORMATS,
+        help="report format; repeatable, paired in order with --output (default: auto: github under GitHub "
+        "Actions, coloured text on a terminal, plain text otherwise)",
+    )
     check.add_argument(
         "--fail-on",
         choices=("advisory", "soft", "hard"),
         help="the lowest enforcement whose failures block (default: soft)",
     )
-    check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument(
+        "--output",
+        action="append",
+        metavar="FILE",
+        help="write the report to FILE; repeatable: the n-th --output takes the n-th --format",
+    )
     rules = sub.add_parser(
         "rules",
         help="list the active rules with their metadata and parameters",
@@ -232,6 +245,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     for name, raw in args.param:
         params[name] = Setting(config_value(raw), "--param")
     flag_format = getattr(args, "format", None)
+    if isinstance(flag_format, list):
+        flag_format = flag_format[0] if len(flag_format) == 1 else ",".join(flag_format)
     return {
         "file": config.file,
         "policies": Setting(args.policy, "--policy") if args.policy else config.policies,
@@ -239,7 +254,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "disable": dict(config.disable or {}),
         "format": Setting(flag_format, "--format")
         if flag_format
-        else config.format or Setting("text", "default"),
+        else config.format or Setting("auto" if args.command == "check" else "text", "default"),
         "fail_on": Setting(args.fail_on, "--fail-on")
         if getattr(args, "fail_on", None)
         else config.fail_on or Setting("soft", "default"),
@@ -264,15 +279,16 @@ def _check(args: argparse.Namespace) -> int:
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
         return 2
-    args.format = settings["format"].value
-    if args.format not in ("text", "json"):
-        sys.stderr.write(f"govrules: error: format `{args.format}` is not available yet\n")
+    try:
+        targets = _targets(args.format or [settings["format"].value], args.output or [])
+    except ValueError as err:
+        sys.stderr.write(f"govrules: error: {err}\n")
         return 2
     try:
         engine = _engine(settings)
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
-        if args.format != "json":
+        if "json" not in [fmt for fmt, _ in targets]:
             return 2
         from govrules.results import Report
 
@@ -281,15 +297,61 @@ def _check(args: argparse.Namespace) -> int:
         )  # the machine reader gets JSON too
     else:
         report = engine.check(args.paths, as_of, args.stage)
-    if args.format == "json":
-        from govrules.reporters import json as reporter
+    loaded = bool(report.policy_hash)
+    for fmt, output in targets:
+        if not loaded and fmt != "json":
+            continue  # the policy errors are on standard error already
+        code = _emit(_render(report, fmt, output), output)
+        if code:
+            return code
+        if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+            _append_summary(report, os.environ["GITHUB_STEP_SUMMARY"])
+    return report.exit_code
 
-        text = reporter.render(report)
-    else:
-        from govrules.reporters import text as text_reporter
 
-        text = text_reporter.render(report, color=_color(args.output))
-    return _emit(text, args.output) or report.exit_code
+def _targets(formats: list[str], outputs: list[str]) -> list[tuple[str, str | None]]:
+    """Pair formats with outputs in order; a format without an output goes to standard output (one at most)."""
+    if len(outputs) > len(formats):
+        if len(formats) == 1 and formats[0] in ("auto", "text"):
+            formats = formats * len(outputs)
+        else:
+            raise ValueError("more --output than --format: give a --format for each --output")
+    pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+    if sum(1 for _, out in pairs if out is None) > 1:
+        raise ValueError("only one --format can go to standard output: give the others an --output FILE")
+    return [(_resolve(fmt, out), out) for fmt, out in pairs]
+
+
+def _resolve(fmt: str, output: str | None) -> str:
+    if fmt != "auto":
+        return fmt
+    if os.environ.get("GITHUB_ACTIONS") == "true" and output is None:
+        return "github"
+    return "text"
+
+
+def _render(report: Report, fmt: str, output: str | None) -> str:
+    import importlib
+
+    if fmt == "text":
+        from govrules.reporters import text
+
+        return text.render(report, color=_color(output))
+    module = importlib.import_module(f"govrules.reporters.{fmt}")
+    rendered: str = module.render(report)
+    return rendered
+
+
+def _append_summary(report: Report, path: str) -> None:
+    from govrules.reporters import github
+
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(github.summary(report))
+    except OSError as err:
+        sys.stderr.write(
+            f"govrules: warning: cannot append the job summary to `{path}`: {err.strerror or err}\n"
+        )
 
 
 def _rules(args: argparse.Namespace) -> int:
