@@ -184,5 +184,52 @@ def test_stage_ends_with_the_gate_readiness_checklist(tmp_path: Path) -> None:
 
 
 def test_without_stage_there_is_no_checklist(project: Path) -> None:
-    _, out, _ = run("check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", "--format", "json", cwd=project)
+    _, out, _ = run(
+        "check", "ok", "--policy", "p.gov", "--as-of", "2026-11-28", "--format", "json", cwd=project
+    )
     assert "readiness" not in json.loads(out)["manifests"][0]
+
+
+def test_several_formats_from_one_run(project: Path) -> None:
+    code, out, err = run(
+        "check", "bad", "--policy", "p.gov", "--as-of", "2026-11-28",
+        "--format", "sarif", "--output", "r.sarif", "--format", "junit", "--output", "r.xml",
+        "--format", "json",
+        cwd=project,
+    )  # fmt: skip
+    assert (code, err) == (1, "")
+    assert json.loads(out)["exit_code"] == 1  # the one format without --output goes to standard output
+    sarif = json.loads((project / "r.sarif").read_text())
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["OWN-001"]
+    assert (project / "r.xml").read_text().startswith("<?xml")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--output", "a", "--output", "b", "--format", "json"), "more --output than --format"),
+        (("--format", "json", "--format", "sarif"), "only one --format can go to standard output"),
+    ],
+)
+def test_format_and_output_pairs_are_checked(project: Path, args: tuple[str, ...], needle: str) -> None:
+    code, out, err = run("check", "bad", "--policy", "p.gov", *args, cwd=project)
+    assert (code, out) == (2, "")
+    assert needle in err
+
+
+def test_auto_format_speaks_github_under_github_actions(project: Path) -> None:
+    import os
+
+    summary = project / "summary.md"
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "govrules", "check", "bad", "--policy", "p.gov", "--as-of", "2026-11-28"],
+        cwd=project,
+        env={**env, "PYTHONPATH": str(ROOT / "src")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("::error file=bad/ai-project.yaml,line=5,col=43,")
+    assert "OWN-001" in summary.read_text()

@@ -338,8 +338,23 @@ def _render(report: Report, fmt: str, output: str | None) -> str:
 
         return text.render(report, color=_color(output))
     module = importlib.import_module(f"govrules.reporters.{fmt}")
-    rendered: str = module.render(report)
+    if fmt in ("sarif", "gitlab", "github"):  # these name files from the repository root
+        rendered: str = module.render(report, prefix=_repo_prefix())
+    else:
+        rendered = module.render(report)
     return rendered
+
+
+def _repo_prefix() -> str:
+    """The working directory relative to the repository root (the nearest folder with `.git`), or ""."""
+    here = start = os.getcwd()
+    while not os.path.exists(os.path.join(here, ".git")):
+        parent = os.path.dirname(here)
+        if parent == here:
+            return ""
+        here = parent
+    rel = os.path.relpath(start, here)
+    return "" if rel == "." else rel.replace(os.sep, "/")
 
 
 def _append_summary(report: Report, path: str) -> None:
