@@ -217,6 +217,10 @@ def config_value(raw: Any) -> object:
     """A parameter value from TOML or the command line: text is read like `--param` (dates, `30 days`, lists)."""
     if isinstance(raw, list):
         return tuple(config_value(v) for v in raw)
+    if isinstance(raw, dict):
+        from govrules.table import Table
+
+        return Table((str(k), config_value(v)) for k, v in raw.items())
     if isinstance(raw, dt.datetime):
         return raw
     if not isinstance(raw, str):

@@ -16,7 +16,8 @@ from collections import namedtuple
 from collections.abc import Callable, Sequence
 
 from govrules.dates import calendar_date
-from govrules.engine.types import BOOL, DATE, DURATION, NUMBER, STRING, Type
+from govrules.engine.types import ANY, BOOL, DATE, DURATION, NUMBER, STRING, Type
+from govrules.table import Table
 
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 if TYPE_CHECKING:
@@ -99,6 +100,25 @@ def _days(args: Sequence[Type]) -> Type | str:
     return NUMBER if args[0].kind in ("duration", "any") else f"expects a duration, found {args[0].show()}"
 
 
+def _lookup(args: Sequence[Type]) -> Type | str:
+    table, key = args[0], args[1]
+    if table.kind not in ("table", "any"):
+        return f'expects a lookup table first (a `param` like {{"weekly": 14 days}}), found {table.show()}'
+    if key.kind not in ("string", "any"):
+        return f"expects a text key second, found {key.show()}"
+    elem = table.elem or ANY
+    if len(args) == 3 and not elem.accepts(args[2]):
+        return f"expects a default of the table's type ({elem.show()}), found {args[2].show()}"
+    return elem
+
+
+def _coalesce(args: Sequence[Type]) -> Type | str:
+    known = [a for a in args if a.kind != "any"]
+    if any(not known[0].accepts(a) for a in known[1:]):
+        return f"expects values of one type, found {' and '.join(a.show() for a in args)}"
+    return known[0] if known else ANY
+
+
 def _link(args: Sequence[Type]) -> Type | str:
     return BOOL if args[0].kind in ("string", "any") else f"expects a link (text), found {args[0].show()}"
 
@@ -150,6 +170,18 @@ def lower(text: Any) -> Any:
 
 def age(ctx: Context, when: Any) -> Any:
     return ctx.as_of - when if isinstance(when, dt.date) else None
+
+
+def lookup(table: Any, key: Any, default: Any = None) -> Any:
+    found = table.get(key) if isinstance(table, Table) and isinstance(key, str) else None
+    return default if found is None else found
+
+
+def coalesce(*values: Any) -> Any:
+    for value in values:
+        if is_present(value):
+            return value
+    return None
 
 
 def days(duration: Any) -> Any:
@@ -213,6 +245,20 @@ FUNCTIONS: dict[str, Function] = {
             needs_context=True,
         ),
         Function("days", "a duration as a number of days", (1, 1), _days, days),
+        Function(
+            "lookup",
+            "the value a lookup-table parameter gives for a key, else the default (`lookup(t, key, default)`)",
+            (2, 3),
+            _lookup,
+            lookup,
+        ),
+        Function(
+            "coalesce",
+            "the first of its arguments that is present (`coalesce(i.aware_on, i.opened_on)`)",
+            (2, 8),
+            _coalesce,
+            coalesce,
+        ),
         Function(
             "link_exists",
             "a URL, or a repository-relative path that exists inside the repository",

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean, one_of
 from govrules.engine.expressions import ExpressionTyper, literal_type, python_kind
 from govrules.engine.types import (
+    ANY,
     ENFORCEMENTS,
     SEVERITIES,
     STAGE_ORDER,
@@ -31,6 +32,7 @@ from govrules.engine.types import (
 from govrules.lang import ast
 from govrules.lang.printer import print_literal_value
 from govrules.span import Span
+from govrules.table import Table
 
 RESERVED = frozenset(
     {
@@ -110,6 +112,13 @@ def _coerce(want: Type, value: object) -> object:
     """A configured value in the parameter's type, or None when it cannot be one (out of range, not finite…)."""
     if isinstance(value, list):
         value = tuple(value)
+    if isinstance(value, dict | Table) and want.kind == "table":
+        elem = want.elem or ANY
+        pairs = value.items() if isinstance(value, dict) else value
+        coerced = [(str(k), _coerce(elem, v)) for k, v in pairs]
+        if any(v is None for _, v in coerced):
+            return None
+        return Table(coerced)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > 10**15:
@@ -212,7 +221,7 @@ class _Checker(ExpressionTyper):
                 )
                 continue
             value = _coerce(param.type, value)
-            lit = ast.Literal(value, python_kind(value) if not isinstance(value, tuple) else "list")
+            lit = ast.Literal(value, python_kind(value))
             if value is None or not param.type.accepts(literal_type(lit)):
                 default = print_literal_value(param.value)
                 self.errors.append(

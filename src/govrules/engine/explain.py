@@ -83,7 +83,7 @@ class Explainer:
     def value(self, node: ast.Expr, env: Mapping[str, Located]) -> Located:
         match node:
             case ast.Literal(value=value):
-                return (list(value) if isinstance(value, tuple) else value), None
+                return runtime.param_value(value), None
             case ast.AsOf():
                 return self.as_of, None
             case ast.Name(id=name):
@@ -161,8 +161,7 @@ class Explainer:
         if kind == "let":
             return self.lets[name]
         if kind == "param":
-            value = self.checked.params[name].value
-            return (list(value) if isinstance(value, tuple) else value), None
+            return runtime.param_value(self.checked.params[name].value), None
         if kind == "rules":
             return self.rules, None
         return self.doc.data.get(name), (name,)

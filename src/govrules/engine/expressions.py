@@ -14,9 +14,21 @@ from collections.abc import Mapping
 
 from govrules.diagnostics import Diagnostic, did_you_mean, one_of
 from govrules.engine import builtins
-from govrules.engine.types import ANY, BOOL, DATE, DURATION, NUMBER, RULES_TYPE, STRING, Type, list_of
+from govrules.engine.types import (
+    ANY,
+    BOOL,
+    DATE,
+    DURATION,
+    NUMBER,
+    RULES_TYPE,
+    STRING,
+    Type,
+    list_of,
+    table_of,
+)
 from govrules.lang import ast
 from govrules.span import Span
+from govrules.table import Table
 
 MAX_DEPTH = 32  # nesting of one expression: far beyond any readable rule, well inside Python's limits
 MAX_LOOPS = 3  # nested quantifiers and comprehensions: pairs of items (GATE-001) need 2
@@ -24,14 +36,19 @@ _LITERAL_TYPES = {"string": STRING, "number": NUMBER, "bool": BOOL, "date": DATE
 
 
 def literal_type(lit: ast.Literal) -> Type:
-    if lit.kind == "list":
-        items = lit.value if isinstance(lit.value, tuple) else ()
-        kinds = {python_kind(v) for v in items}
-        return list_of(_LITERAL_TYPES.get(kinds.pop(), ANY) if len(kinds) == 1 else ANY)
+    if lit.kind in ("list", "table"):
+        items = lit.value.values() if isinstance(lit.value, Table) else lit.value
+        kinds = {python_kind(v) for v in items} if isinstance(items, tuple | list) else set()
+        elem = _LITERAL_TYPES.get(kinds.pop(), ANY) if len(kinds) == 1 else ANY
+        return table_of(elem) if lit.kind == "table" else list_of(elem)
     return _LITERAL_TYPES[lit.kind]
 
 
 def python_kind(value: object) -> str:
+    if isinstance(value, Table):
+        return "table"
+    if isinstance(value, tuple | list):
+        return "list"
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):

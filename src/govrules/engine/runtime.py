@@ -9,6 +9,8 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 
+from govrules.table import Table
+
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 if TYPE_CHECKING:
     from typing import Any
@@ -95,3 +97,8 @@ def rules_view(rows: Any, levels: Any) -> list[dict[str, Any]]:
         {"id": i, "title": t, "severity": s, "enforcement": lv, "waivable": w}
         for (i, t, s, w), lv in zip(rows, levels, strict=True)
     ]
+
+
+def param_value(value: Any) -> Any:
+    """A parameter or literal as rules see it: lists as lists; tables stay tables (read with `lookup`)."""
+    return list(value) if isinstance(value, tuple) and not isinstance(value, Table) else value

@@ -54,6 +54,9 @@ class Type(
             return f"a list of {plural.get(self.elem.kind, 'values') if self.elem else 'values'}"
         if self.kind == "object":
             return "an object"
+        if self.kind == "table":
+            inner = list_of(self.elem or ANY).show().removeprefix("a list of ")
+            return f"a table of {inner}"
         return {
             "string": "text",
             "number": "a number",
@@ -68,7 +71,7 @@ class Type(
             return True
         if self.kind != other.kind:
             return False
-        if self.kind == "list" and self.elem and other.elem:
+        if self.kind in ("list", "table") and self.elem and other.elem:
             return self.elem.accepts(other.elem)
         return True
 
@@ -84,6 +87,11 @@ OBJECT = Type("object")
 
 def list_of(elem: Type) -> Type:
     return Type("list", elem)
+
+
+def table_of(elem: Type) -> Type:
+    """A lookup table: text keys, values of one type (read with `lookup(table, key)`)."""
+    return Type("table", elem)
 
 
 def object_of(fields: Mapping[str, Type]) -> Type:

@@ -18,6 +18,7 @@ from govrules.diagnostics import Diagnostic, GovrulesError
 from govrules.lang import ast
 from govrules.resources import cache_dir, read_data
 from govrules.span import SourceText, Span
+from govrules.table import Table
 
 # Friendly names for terminals in "expected …" lists.
 _TERMINAL_WORDS = {
@@ -483,6 +484,29 @@ def _make_transformer() -> Any:
         def literal_list(self, meta: Any, c: list[Any]) -> ast.Literal:
             items = tuple(x for x in c if x is not None)
             return ast.Literal(tuple(x.value for x in items), "list", self._s(meta))
+
+        @lark.v_args(meta=True)
+        def literal_table(self, meta: Any, c: list[Any]) -> ast.Literal:
+            pairs = [x for x in c if x is not None]
+            seen: dict[str, Span] = {}
+            for key, _, span in pairs:
+                if key in seen:
+                    raise GovrulesError(
+                        [
+                            Diagnostic(
+                                "GR112",
+                                "error",
+                                f"key `{key}` is given twice in the table",
+                                span,
+                                hint="keep one entry per key",
+                            )
+                        ]
+                    )
+                seen[key] = span
+            return ast.Literal(Table((k, v.value) for k, v, _ in pairs), "table", self._s(meta))
+
+        def entry(self, c: list[Any]) -> tuple[str, ast.Literal, Span]:
+            return (_unquote(c[0]), c[1], _tok_span(self.file, c[0]))
 
     return ToAst
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from govrules.lang import ast
+from govrules.table import Table
 
 _PRECEDENCE = {"implies": 1, "or": 2, "and": 3}
 
@@ -28,6 +29,8 @@ def print_literal_value(value: object) -> str:
             + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
             + '"'
         )
+    if isinstance(value, Table):
+        return "{" + ", ".join(f"{print_literal_value(k)}: {print_literal_value(v)}" for k, v in value) + "}"
     if isinstance(value, tuple | list):
         return "[" + ", ".join(print_literal_value(v) for v in value) + "]"
     return str(value)

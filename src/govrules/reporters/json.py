@@ -12,6 +12,7 @@ import json
 
 from govrules import __version__
 from govrules.results import ManifestReport, Report, RuleResult
+from govrules.table import Table
 
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ def _value(value: object) -> Any:
         return {"days": value.days}
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Table):
+        return {k: _value(v) for k, v in value}
     if isinstance(value, tuple | list):
         return [_value(v) for v in value]
     return value
