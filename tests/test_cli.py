@@ -193,8 +193,8 @@ def test_without_stage_there_is_no_checklist(project: Path) -> None:
 def test_several_formats_from_one_run(project: Path) -> None:
     code, out, err = run(
         "check", "bad", "--policy", "p.gov", "--as-of", "2026-11-28",
-        "--format", "sarif", "--output", "r.sarif", "--format", "junit", "--output", "r.xml",
-        "--format", "json",
+        "--format", "sarif", "--output", "r.sarif", "--format", "json",
+        "--format", "junit", "--output", "r.xml",
         cwd=project,
     )  # fmt: skip
     assert (code, err) == (1, "")
@@ -207,7 +207,7 @@ def test_several_formats_from_one_run(project: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("--output", "a", "--output", "b", "--format", "json"), "more --output than --format"),
+        (("--output", "a", "--output", "b", "--format", "json"), "put a --format before each --output"),
         (("--format", "json", "--format", "sarif"), "only one --format can go to standard output"),
     ],
 )

@@ -54,6 +54,29 @@ def _date(text: str) -> dt.date:
     return value
 
 
+class _FormatAction(argparse.Action):
+    """`--format X` opens a report target; the `--output` after it, if any, names its file."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        targets = list(getattr(namespace, "targets", None) or [])
+        targets.append([values, None])
+        namespace.targets = targets
+        namespace.format = [*(namespace.format or []), values]
+
+
+class _OutputAction(argparse.Action):
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        targets = list(getattr(namespace, "targets", None) or [])
+        if targets and targets[-1][1] is None:
+            targets[-1][1] = values
+        elif not targets:
+            targets.append([None, values])  # the default format, to a file
+        else:
+            parser.error(f"`--output {values}` follows another --output: put a --format before each --output")
+        namespace.targets = targets
+        namespace.output = values
+
+
 def _param(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
@@ -87,10 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stage", choices=STAGES, help="evaluate as if the project were at this stage")
     check.add_argument(
         "--format",
-        action="append",
+        action=_FormatAction,
         choices=REPORT_FORMATS,
-        help="report format; repeatable, paired in order with --output (default: auto: github under GitHub "
-        "Actions, coloured text on a terminal, plain text otherwise)",
+        help="report format; repeatable, each followed by its own --output (default: auto: github under "
+        "GitHub Actions, coloured text on a terminal, plain text otherwise)",
     )
     check.add_argument(
         "--fail-on",
@@ -99,9 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--output",
-        action="append",
+        action=_OutputAction,
         metavar="FILE",
-        help="write the report to FILE; repeatable: the n-th --output takes the n-th --format",
+        help="write the report of the --format before it to FILE (default: standard output)",
     )
     rules = sub.add_parser(
         "rules",
@@ -280,7 +303,7 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(err.format() + "\n")
         return 2
     try:
-        targets = _targets(args.format or [settings["format"].value], args.output or [])
+        targets = _targets(getattr(args, "targets", None) or [], settings["format"].value)
     except ValueError as err:
         sys.stderr.write(f"govrules: error: {err}\n")
         return 2
@@ -309,14 +332,9 @@ def _check(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _targets(formats: list[str], outputs: list[str]) -> list[tuple[str, str | None]]:
-    """Pair formats with outputs in order; a format without an output goes to standard output (one at most)."""
-    if len(outputs) > len(formats):
-        if len(formats) == 1 and formats[0] in ("auto", "text"):
-            formats = formats * len(outputs)
-        else:
-            raise ValueError("more --output than --format: give a --format for each --output")
-    pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+def _targets(given: list[list[str | None]], default: str) -> list[tuple[str, str | None]]:
+    """The reports to write: (format, file or None for standard output), in the order given."""
+    pairs = [(fmt or default, out) for fmt, out in given] or [(default, None)]
     if sum(1 for _, out in pairs if out is None) > 1:
         raise ValueError("only one --format can go to standard output: give the others an --output FILE")
     return [(_resolve(fmt, out), out) for fmt, out in pairs]
