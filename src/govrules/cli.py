@@ -84,7 +84,36 @@ def _param(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_tools(sub: Any, argv: Sequence[str]) -> None:
+    """The authoring tools (govrules.authoring): configured only when one of them runs, listed always."""
+    from govrules.authoring import POLICY_TOOLS, TOP_LEVEL_TOOLS
+
+    wanted = [a for a in argv if not a.startswith("-")][:2]
+    if POLICY_TOOLS:
+        policy = sub.add_parser(
+            "policy",
+            help="author policies: " + ", ".join(name for name, _, _ in POLICY_TOOLS),
+            description="Tools for policy authors.",
+            epilog=EXIT_CODES,
+            formatter_class=_Formatter,
+        )
+        tools = policy.add_subparsers(dest="tool", metavar="TOOL", parser_class=_Parser)
+        for name, module, text in POLICY_TOOLS:
+            _add_tool(tools, name, module, text, wanted[:1] == ["policy"] and wanted[1:] == [name])
+    for name, module, text in TOP_LEVEL_TOOLS:
+        _add_tool(sub, name, module, text, wanted[:1] == [name])
+
+
+def _add_tool(sub: Any, name: str, module: str, text: str, configure: bool) -> None:
+    parser = sub.add_parser(name, help=text, description=text, epilog=EXIT_CODES, formatter_class=_Formatter)
+    parser.set_defaults(tool_module=module)
+    if configure:
+        import importlib
+
+        importlib.import_module(module).configure(parser)
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="govrules",
         description="Policy-as-code governance rules for AI projects.",
@@ -143,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument(
         "--output", metavar="FILE", help="write the listing to FILE instead of standard output"
     )
+    _add_tools(sub, argv)
     config = sub.add_parser(
         "config",
         help="show the effective configuration and where each value comes from",
@@ -228,12 +258,21 @@ def run() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command == "policy" and getattr(args, "tool", None) is None:
+        sys.stderr.write("govrules policy: error: name a tool (see `govrules policy --help`)\n")
+        return 2
     try:
+        if getattr(args, "tool_module", None):
+            import importlib
+
+            code: int = importlib.import_module(args.tool_module).run(args)
+            return code
         handler = {"rules": _rules, "config": _config, "schema": _schema, "init": _init}.get(
             args.command, _check
         )
