@@ -7,12 +7,17 @@ outcomes (booleans), with exactly the semantics of the DSL rules in `policies/` 
 compares false; `x is present` means given and not empty; `lower` strips and lowercases text; `distinct` drops
 missing and empty items; `earliest`/`latest` ignore missing items).
 
-The 20 rules are the two rules of each of ten families — OWN, XFN, PRIV, BIAS, RISK, SEC, KPI, GATE, MON, LEARN —
-so the engine side loads exactly `common.gov` plus those ten files (`POLICY_FILES`). Together they use every
-construct of the language: formats (`is email`, `is url`), dates (comparisons with `as_of`, date arithmetic,
-`age`, `earliest`, `latest`), quantifiers (`every`, `some`, nested), counts (`count` of lists and of filtered
-comprehensions), membership (`in`, `not in`, `contains any`, `contains all`), `distinct`, and `matches`.
-(DATA and DOC are left out: DATA-003 calls `link_exists`, which depends on the file system, not on the dict.)
+The 20 rules are two rules of each of ten families — OWN, XFN, PRIV, BIAS, RISK, SEC, KPI, GATE, MON, LEARN. The
+engine side (`engine_for_floor`) is the bundled pack itself, parsed from `policies/*.gov`, with every parameter and
+`let` of the pack and, of its rules, exactly these 20: the rules' text is the pack's, so a change to one of them
+shows up in the self-check instead of drifting. Together they use formats (`is email`), dates (comparisons with
+`as_of`, date arithmetic, `age`, `earliest`, `latest`, `coalesce`), quantifiers (`every`, `some`, nested), counts
+(`count` of lists and of filtered comprehensions), membership (`in`, `not in`, `contains any`, `contains all`),
+`distinct`, and `matches`. (DATA and DOC are left out: DATA-003 calls `link_exists`, which depends on the file
+system, not on the dict.)
+
+The floor returns what the self-check compares, the `require` outcomes; the compiled engine also works out each
+rule's enforcement level (escalations) and its `advise` clauses, which the floor does not.
 
     $ python benchmarks/floor.py --count 2000     # self-check against the compiled engine
 """
@@ -28,8 +33,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FAMILIES = ("own", "xfn", "priv", "bias", "risk", "sec", "kpi", "gate", "mon", "learn")
-POLICY_FILES = ("common.gov", *(f"{family}.gov" for family in FAMILIES))
 RULES = ("OWN-001", "OWN-003", "XFN-001", "XFN-002", "PRIV-001", "PRIV-003", "BIAS-001", "BIAS-003",
          "RISK-002", "RISK-003", "SEC-001", "SEC-003", "KPI-001", "KPI-002", "GATE-001", "GATE-003",
          "MON-003", "MON-004", "LEARN-001", "LEARN-002")
@@ -60,10 +63,8 @@ LEGAL_BASES = frozenset(("6(1)(a)", "6(1)(b)", "6(1)(c)", "6(1)(d)", "6(1)(e)", 
 FAIRNESS_PASSED = frozenset(("passed", "passed_with_mitigations"))
 OVERSIGHT_MODES = frozenset(("review_before_effect", "spot_check", "monitor_only"))
 
-# The built-in formats, written for Python's `re` with RE2's meaning: `\s` is [\t\n\f\r ] and `$` is the very end.
-_WS = "\t\n\f\r "
-_EMAIL = re.compile(f"[^@{_WS}]+@[^@{_WS}]+\\.[^@{_WS}]+")
-_URL = re.compile(f"https?://[^{_WS}/$.?#][^{_WS}]*")
+# The pack's patterns, written for Python's `re` with RE2's meaning (`$` is the very end of the text).
+_SPACE = re.compile(r"\s")  # Python's `\s` in a text pattern is `str.isspace`
 _ANNEX_POINT = re.compile(r"[1-8]\([a-e]\)\Z")
 _EMOTION = re.compile(r"(?i)emotion(s|al)? (recognition|detection|inference|analysis)|"
                       r"(recogni[sz]e|detect|infer|read)s? ([a-z']+ ){0,3}emotions?")
@@ -74,11 +75,12 @@ def present(v: Any) -> bool:
 
 
 def is_email(v: Any) -> bool:
-    return isinstance(v, str) and _EMAIL.fullmatch(v) is not None
-
-
-def is_url(v: Any) -> bool:
-    return isinstance(v, str) and _URL.fullmatch(v) is not None
+    """The built-in format: one `@`, no white space, something before it, a dot inside the domain."""
+    if not isinstance(v, str) or v.count("@") != 1:
+        return False
+    local, domain = v.split("@")
+    return (local != "" and "." in domain and domain[0] != "." and domain[-1] != "."
+            and _SPACE.search(v) is None)
 
 
 def lower(v: Any) -> Any:
@@ -103,6 +105,7 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
     business_owner = owners.get("business_owner") or E
     history = stage.get("history") or ()
     current = stage.get("current")
+    since = stage.get("since")
 
     # ---- derived facts (the lets of common.gov that these rules use) ----
     at_least_pilot = current in AT_LEAST_PILOT
@@ -195,21 +198,23 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
         out.append(None)
 
     # PRIV-003 DPIA decided, and approved where required
-    if pd:
+    if pd and active:
         dpia = (d.get("privacy") or E).get("dpia") or E
         required, status = dpia.get("required"), dpia.get("status")
-        by_profile = (any(ds.get("special_category") for ds in datasets)
-                      or any(ds.get("criminal_data") for ds in datasets)
+        by_profile = (any(ds.get("special_category") or ds.get("criminal_data") for ds in datasets)
                       or (affects and ai.get("profiling")) or hightier or (gen and user_facing))
         due = (by_profile or required == True) and at_least_pilot  # noqa: E712
         approved_due = due and status == "approved"
-        first = [x for x in (dpia.get("first_approved_on"), dpia.get("date")) if x is not None]
+        if approved_due:
+            first_approval = dpia.get("first_approved_on")
+            if not present(first_approval):
+                first_approval = dpia.get("date") if present(dpia.get("date")) else None
+            use_on = since if first_use_on is None else first_use_on if since is None else min(first_use_on, since)
         out.append((present(required) and present(status),
                     required != False or present(dpia.get("rationale")),  # noqa: E712
-                    not by_profile or required == True,  # noqa: E712
                     not due or status == "approved",
                     not approved_due or (le(dpia.get("date"), as_of) and is_email((dpia.get("by") or E).get("email"))),
-                    not approved_due or le(min(first) if first else None, first_use_on)))
+                    not approved_due or le(first_approval, use_on)))
     else:
         out.append(None)
 
@@ -218,7 +223,7 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
         reviewer_email = (review.get("by") or E).get("email")
         out.append((not fairness_required or review_status in FAIRNESS_PASSED
                     or (current == "pilot" and not eu_high and review_status == "in_progress"),
-                    not (fairness_required and present(review_status))
+                    not (fairness_required and review_status in FAIRNESS_PASSED)
                     or (le(review.get("date"), as_of) and is_email(reviewer_email)),
                     not (fairness_required and present(reviewer_email))
                     or _ne(lower(reviewer_email), lower((owners.get("technical_owner") or E).get("email"))),
@@ -265,7 +270,8 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
                     or bool(eu_act.get("annex_i_product")),
                     not annex_not_high or bool(exemption.get("claimed") and present(exemption.get("ground"))
                                                and present(exemption.get("rationale"))),
-                    not annex_not_high or ai.get("profiling") == False))  # noqa: E712
+                    not annex_not_high or ai.get("profiling") == False  # noqa: E712
+                    or (not present(ai.get("profiling")) and affects == False)))  # noqa: E712
     else:
         out.append(None)
 
@@ -325,7 +331,6 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
         out.append(None)
 
     # GATE-001 Stage history is valid (applies to every manifest)
-    since = stage.get("since")
     seen: dict[Any, int] = {}
     for h in history:
         seen[h.get("stage")] = seen.get(h.get("stage"), 0) + 1
@@ -336,10 +341,18 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
                                          if g.get("stage") in later):
             ordered = False
             break
-    out.append((all(le(h.get("date"), as_of) for h in history),
+    allowed = _UP_TO.get(current)
+    if allowed is not None:
+        within_current = all(h.get("stage") in allowed for h in history)
+    elif current == "enterprise":
+        within_current = all(_ne(h.get("stage"), "retired") for h in history)
+    else:
+        within_current = True
+    out.append((le(since, as_of) and all(le(h.get("date"), as_of) for h in history),
                 not (_ne(current, "idea") or present(stage.get("history")))
                 or any(_eq(h.get("stage"), current) and _eq(h.get("date"), since) for h in history),
                 all(le(h.get("date"), since) for h in history),
+                within_current,
                 ordered,
                 all(h.get("stage") is not None and seen[h.get("stage")] == 1 for h in history),
                 all(_PREVIOUS.get(h.get("stage")) is None or _PREVIOUS[h.get("stage")] in seen for h in history),
@@ -359,7 +372,7 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
     # MON-003 Feedback and concern-reporting channel
     if at_least_pilot and (user_facing or affects):
         channel = (d.get("monitoring") or E).get("feedback_channel") or E
-        out.append((present(channel.get("type")), is_url(channel.get("link")),
+        out.append((present(channel.get("type")), present(channel.get("link")),
                     not affects or bool(channel.get("supports_contest"))))
     else:
         out.append(None)
@@ -408,7 +421,7 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
                     not scaled or as_of - latest <= RETRO_MAX_GAP_SCALED,  # type: ignore[operator]
                     not scaled or any(_eq(r.get("date"), latest) and _distinct_count(r.get("departments")) >= 2
                                       for r in retros),
-                    not at_least_program or any(
+                    not (at_least_program and pilot_on is not None) or any(
                         le(pilot_on, r.get("date")) and (program_on is None or le(r.get("date"), program_on))
                         for r in retros)))
     else:
@@ -420,6 +433,8 @@ _LATER = {"idea": frozenset(("pilot", "program", "enterprise", "retired")),
           "pilot": frozenset(("program", "enterprise", "retired")),
           "program": frozenset(("enterprise", "retired")), "enterprise": frozenset(("retired",))}
 _PREVIOUS = {"pilot": "idea", "program": "pilot", "enterprise": "program"}
+_UP_TO: dict[Any, frozenset[str]] = {"idea": frozenset(("idea",)), "pilot": frozenset(("idea", "pilot")),
+          "program": frozenset(("idea", "pilot", "program"))}  # the stages a history may hold (enterprise: not retired)
 
 
 def _eq(a: Any, b: Any) -> bool:
@@ -443,14 +458,37 @@ def _distinct_count(items: Any) -> int:
 # ---- self-check: the floor against the compiled engine ----
 
 
-def engine_for_floor(root: Path) -> Any:
-    """The engine loaded on exactly `POLICY_FILES` (its 20 rules are `RULES`, maybe in another order)."""
-    from govrules.api import Engine
+def pack_files(root: Path) -> list[str]:
+    """The bundled pack's policy files (`policies/*.gov`), as `Engine.load()` finds them."""
+    from govrules.api import policy_files
 
-    engine = Engine.load([root / "policies" / name for name in POLICY_FILES])
+    return policy_files([root / "policies"])
+
+
+def engine_for_floor(root: Path) -> Any:
+    """The bundled pack cut down to the floor's rules: every file of `policies/` parsed, every `param` and `let`
+    kept, and of the rules only those of `RULES` (the pack's own text for them); then checked and compiled as
+    `Engine.load` does. Stops when the pack lacks one of `RULES`."""
+    from govrules.api import Engine
+    from govrules.engine.checker import check_policies
+    from govrules.engine.compiler import compile_policies
+    from govrules.engine.types import manifest_type
+    from govrules.engine.waivers import WaiverSettings
+    from govrules.lang import ast
+    from govrules.lang.parser import parse_policy
+    from govrules.manifest.schema import manifest_schema, schema_date_paths
+
+    wanted = frozenset(RULES)
+    policies = []
+    for path in pack_files(root):
+        policy = parse_policy(Path(path).read_text("utf-8"), os.path.relpath(path, root))
+        items = tuple(item for item in policy.items if not isinstance(item, ast.Rule) or item.id in wanted)
+        policies.append(policy._replace(items=items))
+    checked = check_policies(policies, manifest_type(manifest_schema()))
+    engine = Engine(compile_policies(checked, schema_date_paths()), WaiverSettings())
     ids = rule_ids(engine)
     if sorted(ids) != sorted(RULES):
-        raise SystemExit(f"floor: the pack's rules in {POLICY_FILES} are {ids}, the floor has {RULES}")
+        raise SystemExit(f"floor: the pack has {sorted(ids)} of the floor's rules {RULES}")
     return engine
 
 
@@ -463,7 +501,8 @@ def compare(engine: Any, corpus: list[dict[str, Any]], as_of: dt.date) -> list[s
     problems: list[str] = []
     for n, data in enumerate(corpus):
         floor = evaluate(data, as_of)
-        for pos, outcome in zip(order, engine.compiled.evaluate(data, as_of, ctx), strict=True):
+        outcomes, _levels = engine.compiled.evaluate(data, as_of, ctx)
+        for pos, outcome in zip(order, outcomes, strict=True):
             want = None if outcome is None else tuple(outcome[0])
             if floor[pos] != want:
                 problems.append(f"manifest #{n} {RULES[pos]}: engine {want}, floor {floor[pos]}")

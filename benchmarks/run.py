@@ -138,7 +138,7 @@ def _run(args: argparse.Namespace, cfg: dict[str, int], tmp: Path, started: floa
         "benchmark": "govrules", "seed": seed, "as_of": AS_OF.isoformat(), "quick": args.quick,
         "python": platform.python_version(), "platform": f"{platform.system()} {platform.machine()}",
         "cpus": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in os.getloadavg()], "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
-        "rules": list(floor.RULES), "policy_files": list(floor.POLICY_FILES),
+        "rules": list(floor.RULES), "policy_files": [os.path.relpath(p, ROOT) for p in floor.pack_files(ROOT)],
         "eval_manifests": len(corpus), "batch_manifests": len(paths),
         "manifest_bytes_mean": round(statistics.fmean(sizes)), "manifest_lines_mean": round(statistics.fmean(lines)),
         "verdicts_full_pack": verdicts,
@@ -203,10 +203,10 @@ def _full_pack(engine: Engine, corpus: list[dict[str, Any]]) -> tuple[dict[str, 
     evaluate, ctx = engine.compiled.evaluate, Context(AS_OF)
     counts: Counter[str] = Counter()
     t = time.perf_counter()
-    outcomes = [evaluate(data, AS_OF, ctx) for data in corpus]
+    rows = [evaluate(data, AS_OF, ctx) for data in corpus]
     elapsed = (time.perf_counter() - t) / len(corpus) * 1e6
-    for row in outcomes:
-        for outcome in row:
+    for outcomes, _levels in rows:
+        for outcome in outcomes:
             counts["not_applicable" if outcome is None else "pass" if all(outcome[0]) else "fail"] += 1
     return dict(sorted(counts.items())), elapsed
 
