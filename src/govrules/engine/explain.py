@@ -74,6 +74,7 @@ class Explainer:
         rows = tuple((r.id, r.title, r.severity or "medium", r.waivable) for r in checked.rules)
         self.rules = runtime.rules_view(rows, levels or tuple(r.enforcement or "soft" for r in checked.rules))
         self.let_exprs = {let.name: let.expr for let in checked.lets}
+        self._recording: list[Located] | None = None  # set by `trace`: every manifest value read
         self.lets: dict[str, Located] = {}
         for let in checked.lets:
             self.lets[let.name] = self.value(let.expr, {})
@@ -87,12 +88,17 @@ class Explainer:
             case ast.AsOf():
                 return self.as_of, None
             case ast.Name(id=name):
-                return self.name(name, env)
+                found = self.name(name, env)
+                if self._recording is not None and found[1] is not None and name not in self.let_exprs:
+                    self._recording.append(found)
+                return found
             case ast.Path(head=head, fields=fields):
                 value, path = self.name(head, env)
                 for f in fields:
                     value = (value or runtime.EMPTY).get(f)
                     path = (*path, f) if path is not None else None
+                if self._recording is not None and path is not None:
+                    self._recording.append((value, path))
                 return value, path
             case ast.Not(operand=operand):
                 return (not self.value(operand, env)[0]), None
@@ -165,6 +171,24 @@ class Explainer:
         if kind == "rules":
             return self.rules, None
         return self.doc.data.get(name), (name,)
+
+    def trace(
+        self, node: ast.Expr, env: Mapping[str, Located] | None = None
+    ) -> tuple[Any, list[tuple[Any, DocPath]]]:
+        """The value of `node` and every manifest value read to get it, with its path: in reading order, each
+        path once, as the compiled code reads them (`and`, `or` and quantifiers stop early). Lets are not
+        re-read: their values were computed once, when the explainer was made."""
+        outer, self._recording = self._recording, []
+        try:
+            value = self.value(node, env or {})[0]
+            reads = self._recording
+        finally:
+            self._recording = outer
+        seen: dict[DocPath, tuple[Any, DocPath]] = {}
+        for read, path in reads:
+            if path is not None:
+                seen.setdefault(path, (read, path))
+        return value, list(seen.values())
 
     def truth(self, node: ast.Expr, env: Mapping[str, Located]) -> bool:
         return bool(self.value(node, env)[0])
