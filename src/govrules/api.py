@@ -394,10 +394,18 @@ def _waiver_settings(params: Mapping[str, object]) -> WaiverSettings:
     max_days = params.get("waiver_max_days")
     roles = params.get("hard_waiver_roles")
     approvers = params.get("hard_waiver_approvers")
+    soft_roles = params.get("soft_waiver_roles")
+    soft_approvers = params.get("soft_waiver_approvers")
     return WaiverSettings(
         max_days=max_days.days if isinstance(max_days, dt.timedelta) else default.max_days,
         hard_approver_roles=tuple(str(r).lower() for r in roles)
         if isinstance(roles, tuple)
         else default.hard_approver_roles,
         hard_approvers=tuple(str(a).lower() for a in approvers) if isinstance(approvers, tuple) else (),
+        soft_approver_roles=tuple(str(r).lower() for r in soft_roles)
+        if isinstance(soft_roles, tuple)
+        else default.soft_approver_roles,
+        soft_approvers=tuple(str(a).lower() for a in soft_approvers)
+        if isinstance(soft_approvers, tuple)
+        else (),
     )

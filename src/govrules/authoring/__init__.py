@@ -11,11 +11,23 @@ Each tool is one module here with two functions, imported only when its command 
 from __future__ import annotations
 
 POLICY_TOOLS: tuple[tuple[str, str, str], ...] = (
-    ("check", "govrules.authoring.check", "parse and type-check policy files: every error and warning at once"),
+    (
+        "check",
+        "govrules.authoring.check",
+        "parse and type-check policy files: every error and warning at once",
+    ),
     ("fmt", "govrules.authoring.fmt", "print policy files in the one canonical layout, comments kept"),
     ("test", "govrules.authoring.test", "run the test cases next to the policies, with rule coverage"),
-    ("doc", "govrules.authoring.doc", "generate the rule catalogue (Markdown or HTML) from the rules' metadata"),
-    ("diff", "govrules.authoring.diff", "list the projects and rules whose verdict a policy change would change"),
+    (
+        "doc",
+        "govrules.authoring.doc",
+        "generate the rule catalogue (Markdown or HTML) from the rules' metadata",
+    ),
+    (
+        "diff",
+        "govrules.authoring.diff",
+        "list the projects and rules whose verdict a policy change would change",
+    ),
 )
 TOP_LEVEL_TOOLS: tuple[tuple[str, str, str], ...] = (
     ("explain", "govrules.authoring.explain", "explain a rule in plain words, or trace it over a manifest"),

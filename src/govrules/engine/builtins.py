@@ -112,6 +112,16 @@ def _lookup(args: Sequence[Type]) -> Type | str:
     return elem
 
 
+def _role_matches(args: Sequence[Type]) -> Type | str:
+    if args[0].kind not in ("string", "any"):
+        return f"expects a role (text) first, found {args[0].show()}"
+    if args[1].kind not in ("list", "any") or (
+        args[1].elem is not None and args[1].elem.kind not in ("string", "any")
+    ):
+        return f"expects a list of roles second, found {args[1].show()}"
+    return BOOL
+
+
 def _coalesce(args: Sequence[Type]) -> Type | str:
     known = [a for a in args if a.kind != "any"]
     if any(not known[0].accepts(a) for a in known[1:]):
@@ -170,6 +180,30 @@ def lower(text: Any) -> Any:
 
 def age(ctx: Context, when: Any) -> Any:
     return ctx.as_of - when if isinstance(when, dt.date) else None
+
+
+def words(text: Any) -> list[str]:
+    """The lower-case words of a text: letters, digits and `_`, split at anything else (linear, no pattern)."""
+    if not isinstance(text, str):
+        return []
+    out, word = [], []
+    for ch in text.lower():
+        if ch.isalnum() or ch == "_":
+            word.append(ch)
+        elif word:
+            out.append("".join(word))
+            word = []
+    if word:
+        out.append("".join(word))
+    return out
+
+
+def role_matches(role: Any, roles: Any) -> bool:
+    """A role text names one of `roles`: a configured role matches a word of it (`governance` matches
+    "AI Governance Lead"), a role of several words matches them in sequence."""
+    said = words(role)
+    joined = " " + " ".join(said) + " "
+    return any(" " + " ".join(words(r)) + " " in joined for r in roles or () if words(r))
 
 
 def lookup(table: Any, key: Any, default: Any = None) -> Any:
@@ -245,6 +279,14 @@ FUNCTIONS: dict[str, Function] = {
             needs_context=True,
         ),
         Function("days", "a duration as a number of days", (1, 1), _days, days),
+        Function(
+            "role_matches",
+            "whether a role text names one of the roles, word for word, ignoring case "
+            '(`governance` matches "AI Governance Lead")',
+            (2, 2),
+            _role_matches,
+            role_matches,
+        ),
         Function(
             "lookup",
             "the value a lookup-table parameter gives for a key, else the default (`lookup(t, key, default)`)",

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from govrules.dates import calendar_date
 from govrules.diagnostics import Diagnostic, did_you_mean
-from govrules.engine.builtins import is_email
+from govrules.engine.builtins import is_email, role_matches
 from govrules.engine.prepared import RuleInfo
 from govrules.manifest.loader import LocatedDocument
 from govrules.results import Waiver
@@ -29,12 +29,14 @@ if TYPE_CHECKING:
 class WaiverSettings(
     namedtuple(
         "WaiverSettings",
-        "max_days hard_approver_roles hard_approvers warn_within_days",
+        "max_days hard_approver_roles hard_approvers warn_within_days soft_approver_roles soft_approvers",
         defaults=(
             365,
             ("governance",),
             (),
             30,
+            ("governance",),
+            (),
         ),
     )
 ):
@@ -43,6 +45,8 @@ class WaiverSettings(
     hard_approver_roles: tuple[str, ...]
     hard_approvers: tuple[str, ...]
     warn_within_days: int
+    soft_approver_roles: tuple[str, ...]  # besides the business owner, who may always waive a soft rule
+    soft_approvers: tuple[str, ...]
 
 
 class _Waiver(namedtuple("_Waiver", "label rule_id reason email role granted expires ticket")):
@@ -59,13 +63,14 @@ class _Waiver(namedtuple("_Waiver", "label rule_id reason email role granted exp
     ticket: str
 
 
-class _Context(namedtuple("_Context", "rules enforcement as_of settings owner_emails")):
+class _Context(namedtuple("_Context", "rules enforcement as_of settings owner_emails business_owner")):
     __slots__ = ()
     rules: Mapping[str, RuleInfo]
     enforcement: Mapping[str, str]
     as_of: dt.date
     settings: WaiverSettings
     owner_emails: frozenset[str]
+    business_owner: str
 
 
 # A check returns (code, message, hint, field the finding points at), or None when the waiver passes it.
@@ -120,9 +125,27 @@ def _waivable(w: _Waiver, c: _Context) -> _Problem:
 
 def _approver_may_waive(w: _Waiver, c: _Context) -> _Problem:
     rule = c.rules.get(w.rule_id)
-    if rule is None or not rule.waivable or c.enforcement.get(w.rule_id) != "hard":
+    level = c.enforcement.get(w.rule_id)
+    if rule is None or not rule.waivable or level not in ("soft", "hard"):
         return None
-    allowed = w.role in c.settings.hard_approver_roles or w.email in c.settings.hard_approvers
+    s = c.settings
+    if level == "soft":  # the business owner, or the roles and people named for soft or hard waivers
+        if not is_email(w.email):
+            return None  # reported as incomplete
+        if w.email == c.business_owner or role_matches(
+            w.role, (*s.soft_approver_roles, *s.hard_approver_roles)
+        ):
+            return None
+        if w.email in (*s.soft_approvers, *s.hard_approvers):
+            return None
+        roles = ", ".join(f"`{r}`" for r in s.soft_approver_roles)
+        return (
+            "GR518",
+            f"{w.label} covers nothing: `{w.rule_id}` may be waived by the business owner or a governance role",
+            f"have it approved by the business owner or someone with a role in {roles}",
+            "approver",
+        )
+    allowed = role_matches(w.role, c.settings.hard_approver_roles) or w.email in c.settings.hard_approvers
     if allowed and w.email not in c.owner_emails:
         return None
     roles = ", ".join(f"`{r}`" for r in c.settings.hard_approver_roles)
@@ -187,7 +210,8 @@ def check_waivers(
     emails = frozenset(
         str((owners.get(k) or {}).get("email", "")).lower() for k in ("business_owner", "technical_owner")
     )
-    context = _Context(rules, enforcement, as_of, settings, emails)
+    business = str((owners.get("business_owner") or {}).get("email", "")).lower()
+    context = _Context(rules, enforcement, as_of, settings, emails, business)
     valid: dict[str, Waiver] = {}
     notes: list[Diagnostic] = []
     for i, raw in enumerate(doc.data.get("waivers") or []):
