@@ -45,3 +45,14 @@ def test_evaluate_case(case: dict, tmp_path: Path) -> None:
 
 def as_of_date(case: dict):
     return as_date(case.get("as_of", "2026-11-28"))
+
+
+def test_lets_no_rule_reads_are_not_computed(tmp_path: Path) -> None:
+    policy = tmp_path / "p.gov"
+    policy.write_text(
+        'let used = inner and true\nlet inner = stage.current == "pilot"\nlet unused = count(kpis) > 1\n'
+        'rule A-1 "t" {\n  severity low\n  enforcement soft\n  references "r"\n  remediation "r"\n  require used\n}\n'
+    )
+    source = Engine.load([policy]).compiled.source
+    assert "l_used =" in source and "l_inner =" in source
+    assert "l_unused" not in source

@@ -97,8 +97,10 @@ class _Generator:
             "    out = []",
             "    _stage = _RANK.get((d.get('stage') or _E).get('current'), -1)",
         ]
-        for let in self.checked.lets:
-            lines.append(f"    l_{let.name} = {self.expr(let.expr, {})}")
+        used = self.used_lets()
+        for let in self.checked.lets:  # in dependency order; a let no rule reads is not computed
+            if let.name in used:
+                lines.append(f"    l_{let.name} = {self.expr(let.expr, {})}")
         for i, rule in enumerate(rules):  # the enforcement in force, whether or not the rule applies
             lines.append(f"    _lv{i} = {rule.enforcement!r}")
             for esc in rule.escalations:
@@ -120,6 +122,28 @@ class _Generator:
             lines.append(f"    out.append((({requires}), _lv{i}, ({advice})) if {when} else None)")
         lines.append("    return out, _levels")
         return "\n".join(lines) + "\n"
+
+    def used_lets(self) -> set[str]:
+        """The lets the rules read (their `when`, requires, advice and escalations), directly or through lets."""
+        lets = {let.name: let for let in self.checked.lets}
+        todo = [
+            name
+            for rule in self.checked.rules
+            for node in (
+                *rule.when,
+                *(r.expr for r in (*rule.requires, *rule.advice)),
+                *(e.condition for e in rule.escalations if e.condition is not None),
+            )
+            for name in names_in(node)
+            if name in lets
+        ]
+        used: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name not in used:
+                used.add(name)
+                todo.extend(n for n in names_in(lets[name].expr) if n in lets)
+        return used
 
     def uses_rules(self) -> bool:
         return any(
