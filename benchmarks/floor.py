@@ -66,8 +66,9 @@ OVERSIGHT_MODES = frozenset(("review_before_effect", "spot_check", "monitor_only
 # The pack's patterns, written for Python's `re` with RE2's meaning (`$` is the very end of the text).
 _SPACE = re.compile(r"\s")  # Python's `\s` in a text pattern is `str.isspace`
 _ANNEX_POINT = re.compile(r"[1-8]\([a-e]\)\Z")
-_EMOTION = re.compile(r"(?i)emotion(s|al)? (recognition|detection|inference|analysis)|"
-                      r"(recogni[sz]e|detect|infer|read)s? ([a-z']+ ){0,3}emotions?")
+_EMOTION = re.compile(r"(?i)\bemotion(s|al)?[ -]?(recognition|detection|inference|analysis|analytics|ai|tracking|"
+                      r"monitoring|scoring)|\b(recogni[sz]|detect|infer|read|analy[sz]|identif|monitor|track|classif|"
+                      r"measur|assess|gaug)[a-z]*\s+([a-z'-]+\s+){0,4}emotion|\baffective (computing|recognition|analysis)")
 
 
 def present(v: Any) -> bool:
@@ -219,20 +220,19 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
         out.append(None)
 
     # BIAS-001 Fairness review completed where required
-    if at_least_pilot and (fairness_required or review_status == "not_applicable"):
+    if at_least_pilot and fairness_required:
         reviewer_email = (review.get("by") or E).get("email")
-        out.append((not fairness_required or review_status in FAIRNESS_PASSED
+        out.append((review_status in FAIRNESS_PASSED
                     or (current == "pilot" and not eu_high and review_status == "in_progress"),
-                    not (fairness_required and review_status in FAIRNESS_PASSED)
+                    review_status not in FAIRNESS_PASSED
                     or (le(review.get("date"), as_of) and is_email(reviewer_email)),
-                    not (fairness_required and present(reviewer_email))
-                    or _ne(lower(reviewer_email), lower((owners.get("technical_owner") or E).get("email"))),
-                    review_status != "not_applicable" or present(review.get("rationale"))))
+                    not present(reviewer_email)
+                    or _ne(lower(reviewer_email), lower((owners.get("technical_owner") or E).get("email")))))
     else:
         out.append(None)
 
     # BIAS-003 Fairness metrics declared and within thresholds
-    if present(review_status) and review_status not in ("not_started", "not_applicable"):
+    if present(review_status) and review_status != "not_applicable":
         fairness = d.get("fairness") or E
         metrics = fairness.get("metrics") or ()
         mitigated = review_status == "passed_with_mitigations" and any(
@@ -246,7 +246,7 @@ def evaluate(d: dict[str, Any], as_of: dt.date) -> list[Outcome]:
                     within = False
                     break
         out.append((present(fairness.get("protected_attributes")),
-                    len(metrics) >= 1,
+                    review_status not in ("passed", "passed_with_mitigations", "failed") or len(metrics) >= 1,
                     all(present(m.get("name")) and present(m.get("attribute")) and present(m.get("comparator"))
                         and present(m.get("threshold")) and present(m.get("value")) for m in metrics),
                     all(le(m.get("measured_on"), as_of) for m in metrics),
