@@ -92,6 +92,21 @@ def parse_policy(text: str, file: str) -> ast.Policy:
     return ast.Policy(file, tuple(items.children))
 
 
+def policy_comments(text: str) -> list[tuple[int, int, str]]:
+    """The `#` comments of a policy text as (line, column, text), in order: what `policy fmt` keeps.
+
+    Call it on text that `parse_policy` accepts (the lexer would stop at a character no token matches).
+
+    >>> policy_comments('param a = 1  # one\\n# two')
+    [(1, 14, '# one'), (2, 1, '# two')]
+    """
+    return [
+        (tok.line, tok.column, str(tok).rstrip())
+        for tok in _parser().lex(text, dont_ignore=True)
+        if tok.type == "COMMENT"
+    ]
+
+
 _HEAD = 'rule A-1 "t" { require '
 _LABELLED_EXAMPLES = {
     (
