@@ -1,4 +1,5 @@
-"""Every rule of the default pack against its table of cases (tests/rules/*.yaml, see tests/rules_harness.py)."""
+"""Every rule of the default pack against its table of cases (tests/rules/*.yaml), run as `govrules policy test`
+runs them (govrules.authoring.casefile reads the cases, govrules.authoring.test runs one), one pytest case each."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from typing import Any
 import pytest
 
 from govrules.api import Engine
-from rules_harness import all_cases, as_of, dump
+from govrules.authoring import casefile
+from govrules.authoring.test import run_case
+from helpers import ROOT
 
-CASES = all_cases()
+CASES = [
+    case
+    for path in sorted((ROOT / "tests" / "rules").glob("*.yaml"))
+    for case in casefile.load(str(path)) or ()
+]
 _ENGINES: dict[str, Engine] = {}
 
 
@@ -21,41 +28,27 @@ def engine(params: dict[str, Any] | None) -> Engine:
     return _ENGINES[key]
 
 
-@pytest.mark.parametrize(("name", "manifest", "case"), CASES, ids=[c[0] for c in CASES])
-def test_rule_case(name: str, manifest: dict[str, Any], case: dict[str, Any], tmp_path: Path) -> None:
-    (tmp_path / ".git").mkdir()
-    for rel in case.get("files") or ():
-        target = tmp_path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("evidence\n", encoding="utf-8")
-    path = tmp_path / "ai-project.yaml"
-    path.write_text(dump(manifest), encoding="utf-8")
-    report = engine(case.get("params")).check_file(path, as_of(case), case.get("stage"))
-    errors = [d.format() for d in report.diagnostics if d.severity == "error"]
-    assert errors == [], errors
-    results = {r.rule: r for r in report.results}
-    got = {rule: results[rule].verdict.value for rule in case["expect"]}
-    why = {r: [f.message for f in results[r].failures] for r in case["expect"]}
-    assert got == case["expect"], why
-    for rule, blocking in (case.get("blocking") or {}).items():
-        assert results[rule].blocking is blocking
-    for rule, positions in (case.get("failing") or {}).items():
-        assert [f.position + 1 for f in results[rule].failures] == positions, why[rule]
-    for rule, text in (case.get("message") or {}).items():
-        assert text in results[rule].message, results[rule].message
-    for rule, count in (case.get("notes") or {}).items():
-        assert len(results[rule].notes) == count, results[rule].notes
+@pytest.mark.parametrize("case", CASES, ids=[f"{Path(c.file).stem}: {c.name}" for c in CASES])
+def test_rule_case(case: casefile.Case, tmp_path: Path) -> None:
+    outcome = run_case(engine(case.params), case, str(tmp_path))
+    assert outcome.diagnostics == ()
+    assert outcome.problems == (), [p._asdict() for p in outcome.problems]
+    assert outcome.status == "passed"
+
+
+def expected() -> dict[str, set[str]]:
+    seen: dict[str, set[str]] = {}
+    for case in CASES:
+        for rule, verdict in case.checks.get("expect", {}).items():
+            seen.setdefault(rule, set()).add(verdict)
+    return seen
 
 
 def test_every_rule_has_pass_fail_and_not_applicable_cases() -> None:
     """Issue 4's floor for the tables: each rule seen to pass and to fail, and not to apply where it has a `when`."""
-    seen: dict[str, set[str]] = {}
-    for _, _, case in CASES:
-        for rule, verdict in case["expect"].items():
-            seen.setdefault(rule, set()).add(verdict)
-    checked = engine(None).compiled.checked()
+    seen = expected()
     missing = []
-    for rule in checked.rules:
+    for rule in engine(None).compiled.checked().rules:
         want = {"pass", "fail"} | ({"not_applicable"} if rule.when else set())
         if not want <= seen.get(rule.id, set()):
             missing.append(f"{rule.id}: no {', '.join(sorted(want - seen.get(rule.id, set())))} case")
@@ -64,5 +57,5 @@ def test_every_rule_has_pass_fail_and_not_applicable_cases() -> None:
 
 def test_every_family_has_a_waived_case() -> None:
     families = {rule.id.split("-")[0] for rule in engine(None).compiled.checked().rules}
-    waived = {r.split("-")[0] for _, _, c in CASES for r, v in c["expect"].items() if v == "waived"}
+    waived = {rule.split("-")[0] for rule, verdicts in expected().items() if "waived" in verdicts}
     assert sorted(families - waived) == []

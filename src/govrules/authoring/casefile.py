@@ -30,8 +30,8 @@ the way), then `append`. Manifest lines are those of the inline text or the mani
 built from bases or edited is written out by `dump` and its lines are those of that text. Findings name an inline
 or built manifest `FILE[case N]`.
 
-The pure part (`steps`, `edit`, `build`, `dump`) is what tests/rules_harness.py does for the default pack's
-tables; the rest reads test files into `Case` records and reports every problem as a located Diagnostic:
+The pure part (`steps`, `edit`, `build`, `dump`) builds manifests from bases and edits (tests/test_rules.py
+runs the default pack's tables through it); the rest reads test files into `Case` records and reports every problem as a located Diagnostic:
 GR600 paths, GR601 structure, GR602 bases, GR603 edits, GR604 values.
 
     >>> edit({"a": {"b": 1}}, {"set": {"a.c": 2}, "unset": ["a.b"]})
