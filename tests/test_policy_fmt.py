@@ -211,3 +211,9 @@ def test_a_syntax_error_exits_2_with_its_location(tmp_path: Path) -> None:
     assert code == 2
     assert "bad.gov:3:1: error GR104 unexpected `}`" in err
     assert path.read_text(encoding="utf-8").startswith("rule A-1")
+
+
+def test_the_default_pack_is_formatted_and_lint_clean() -> None:
+    assert run_cli("policy", "fmt", "--check", "policies", cwd=ROOT)[0] == 0
+    code, out, _ = run_cli("policy", "check", "--strict", cwd=ROOT)
+    assert (code, out.strip().splitlines()[-1]) == (0, "13 policy files checked: no problems")
