@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govrules.api import _root_type
+from govrules.api import root_type
 from govrules.diagnostics import GovrulesError
 from govrules.engine.checker import check_policies
 from govrules.lang.parser import parse_policy
@@ -16,7 +16,7 @@ CASES = load_cases("policy_errors.yaml")
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_policy_error_case(case: dict) -> None:
     with pytest.raises(GovrulesError) as info:
-        check_policies([parse_policy(case["policy"], "p.gov")], _root_type())
+        check_policies([parse_policy(case["policy"], "p.gov")], root_type())
     got = [{"code": d.code, "line": d.span.line, "col": d.span.col} for d in info.value.diagnostics]
     assert got == case["want"], info.value.format()
     for hint in case.get("hints", []):

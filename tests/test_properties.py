@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from govrules.api import Engine, _root_type
+from govrules.api import Engine, root_type
 from govrules.diagnostics import GovrulesError
 from govrules.engine.builtins import Context
 from govrules.engine.checker import check_policies
@@ -139,7 +139,7 @@ def expressions(draw: st.DrawFn, depth: int = 0) -> str:
 def test_any_checked_policy_never_raises(expr: str, data: dict[str, Any]) -> None:
     text = f'rule P-1 "p" {{\n  severity low\n  enforcement soft\n  references "r"\n  remediation "r"\n  require {expr}\n}}\n'
     try:
-        checked = check_policies([parse_policy(text, "p.gov")], _root_type())
+        checked = check_policies([parse_policy(text, "p.gov")], root_type())
     except GovrulesError:
         assume(False)
         return

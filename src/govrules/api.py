@@ -40,7 +40,7 @@ _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache
 
 
 @functools.cache
-def _root_type() -> Type:
+def root_type() -> Type:
     from govrules.engine.types import manifest_type
     from govrules.manifest.schema import manifest_schema
 
@@ -115,7 +115,7 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
         """Parse, check and compile the policies, or take the prepared set from the cache when nothing changed."""
         texts: list[tuple[str, str]] = []
         for path in policy_files(policy_paths):
-            name = _display(path)
+            name = display_path(path)
             try:
                 with open(path, "rb") as handle:
                     raw = handle.read()
@@ -217,7 +217,7 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
         self, path: str | os.PathLike[str], as_of: dt.date, stage: str | None = None
     ) -> ManifestReport:
         path = os.fspath(path)
-        name = _display(path)
+        name = display_path(path)
         try:
             doc = load_manifest(path, name)
         except GovrulesError as err:
@@ -246,7 +246,7 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
                     )
                 )
         manifest_dir = os.path.dirname(os.path.realpath(path)) if path is not None else None
-        ctx = Context(as_of, _repo_root(manifest_dir), manifest_dir)
+        ctx = Context(as_of, repo_root(manifest_dir), manifest_dir)
         results, waiver_notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers)
         if self.disabled or self.fail_on != "soft":
             results = self._configured(results)
@@ -339,7 +339,7 @@ def _walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
         yield dirpath, dirnames, names
 
 
-def _display(path: str) -> str:
+def display_path(path: str) -> str:
     try:
         rel = os.path.relpath(path)
     except ValueError:
@@ -348,7 +348,7 @@ def _display(path: str) -> str:
 
 
 @functools.cache
-def _repo_root(start: str | None) -> str | None:
+def repo_root(start: str | None) -> str | None:
     """The nearest folder at or above `start` holding `.git`: what `link_exists` may see; else `start` itself."""
     if start is None:
         return None
@@ -384,7 +384,7 @@ def _check(texts: Sequence[tuple[str, str]], params: Mapping[str, object] | None
     if problems:
         raise GovrulesError(problems, sources)
     try:
-        return check_policies(policies, _root_type(), params)
+        return check_policies(policies, root_type(), params)
     except GovrulesError as err:
         raise GovrulesError(err.diagnostics, sources) from None
 

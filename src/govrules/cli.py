@@ -45,7 +45,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date:
     from govrules.dates import calendar_date
 
     value = calendar_date(text)
@@ -77,7 +77,7 @@ class _OutputAction(argparse.Action):
         namespace.output = values
 
 
-def _param(text: str) -> tuple[str, str]:
+def parse_param(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"`{text}` is not NAME=VALUE")
@@ -132,9 +132,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     check.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="manifest files or folders (default: .)"
     )
-    _policy_options(check)
+    add_policy_options(check)
     check.add_argument(
-        "--as-of", type=_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
+        "--as-of", type=parse_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
     )
     check.add_argument("--stage", choices=STAGES, help="evaluate as if the project were at this stage")
     check.add_argument(
@@ -162,7 +162,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=_Formatter,
     )
-    _policy_options(rules)
+    add_policy_options(rules)
     rules.add_argument(
         "--format",
         choices=("text", "json", "markdown"),
@@ -181,7 +181,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=_Formatter,
     )
-    _policy_options(config)
+    add_policy_options(config)
     config.add_argument("--format", choices=("text", "json"), help="output format (default: text)")
     config.add_argument("--fail-on", choices=("advisory", "soft", "hard"), help="as for `check`")
     schema = sub.add_parser(
@@ -213,7 +213,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "--output", default="ai-project.yaml", metavar="FILE", help="where (default: ./ai-project.yaml)"
     )
     init.add_argument(
-        "--as-of", type=_date, metavar="DATE", help="the date written as stage.since (default: today)"
+        "--as-of", type=parse_date, metavar="DATE", help="the date written as stage.since (default: today)"
     )
     init.add_argument(
         "--schema-url", metavar="URL", help="point editors at this schema URL instead of writing a local copy"
@@ -222,7 +222,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
-def _policy_options(parser: argparse.ArgumentParser) -> None:
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -238,7 +238,7 @@ def _policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--param",
         action="append",
-        type=_param,
+        type=parse_param,
         metavar="NAME=VALUE",
         default=[],
         help="override a rule parameter, e.g. waiver_max_days=180 (a number of days for durations)",
@@ -297,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _settings(args: argparse.Namespace) -> dict[str, Any]:
+def settings_from(args: argparse.Namespace) -> dict[str, Any]:
     """The effective settings, each as (value, source): flags win over the configuration file, which wins
     over the defaults."""
     from govrules.config import Setting, config_value, load_config
@@ -323,7 +323,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _engine(settings: dict[str, Any]) -> Engine:
+def engine_from(settings: dict[str, Any]) -> Engine:
     from govrules.api import Engine
 
     policies = settings["policies"].value if settings["policies"] else None
@@ -337,7 +337,7 @@ def _check(args: argparse.Namespace) -> int:
 
     as_of = args.as_of or dt.datetime.now(dt.UTC).date()
     try:
-        settings = _settings(args)
+        settings = settings_from(args)
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
         return 2
@@ -347,7 +347,7 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"govrules: error: {err}\n")
         return 2
     try:
-        engine = _engine(settings)
+        engine = engine_from(settings)
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
         if "json" not in [fmt for fmt, _ in targets]:
@@ -363,7 +363,7 @@ def _check(args: argparse.Namespace) -> int:
     for fmt, output in targets:
         if not loaded and fmt != "json":
             continue  # the policy errors are on standard error already
-        code = _emit(_render(report, fmt, output), output)
+        code = emit(_render(report, fmt, output), output)
         if code:
             return code
         if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
@@ -432,11 +432,11 @@ def _rules(args: argparse.Namespace) -> int:
 
     fmt, args.format = args.format, None  # the listing's format is not the report's
     try:
-        engine = _engine(_settings(args))
+        engine = engine_from(settings_from(args))
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
         return 2
-    return _emit(render(catalogue(engine.compiled), fmt), args.output)
+    return emit(render(catalogue(engine.compiled), fmt), args.output)
 
 
 def _config(args: argparse.Namespace) -> int:
@@ -447,8 +447,10 @@ def _config(args: argparse.Namespace) -> int:
 
     fmt, args.format = args.format or "text", None
     try:
-        settings = _settings(args)
-        engine = _engine(settings)  # proves the configuration loads: unknown parameters and rules are errors
+        settings = settings_from(args)
+        engine = engine_from(
+            settings
+        )  # proves the configuration loads: unknown parameters and rules are errors
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
         return 2
@@ -470,20 +472,20 @@ def _config(args: argparse.Namespace) -> int:
             "file": settings["file"],
             "settings": [{"key": k, "value": _value(v), "source": src} for k, v, src in rows],
         }
-        return _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
+        return emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
     from govrules.lang.printer import print_literal_value
 
     lines = [f"# configuration file: {settings['file'] or '(none found)'}"]
     shown = [(k, print_literal_value(tuple(v) if isinstance(v, list) else v), src) for k, v, src in rows]
     width = min(max(len(k) + len(v) for k, v, _ in shown) + 3, 48)
     lines += [f"{f'{k} = {v}':<{width}}  # {src}" for k, v, src in shown]
-    return _emit("\n".join(lines) + "\n", None)
+    return emit("\n".join(lines) + "\n", None)
 
 
 def _schema(args: argparse.Namespace) -> int:
     from govrules.resources import read_data
 
-    return _emit(read_data("schemas", "ai-project.schema.json").decode("utf-8"), args.output)
+    return emit(read_data("schemas", "ai-project.schema.json").decode("utf-8"), args.output)
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -517,7 +519,7 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emit(text: str, output: str | None) -> int:
+def emit(text: str, output: str | None) -> int:
     if output:
         try:
             with open(output, "w", encoding="utf-8") as handle:

@@ -82,7 +82,7 @@ def check_paths(
 
 def check_texts(texts: Sequence[tuple[str, str]]) -> tuple[Diagnostic, ...]:
     """Parse each text, type-check those that parse as one set, add the warnings; sorted."""
-    from govrules.api import _root_type
+    from govrules.api import root_type
     from govrules.authoring.lint import lint
     from govrules.engine.checker import check_policies
     from govrules.lang.parser import parse_policy
@@ -95,7 +95,7 @@ def check_texts(texts: Sequence[tuple[str, str]]) -> tuple[Diagnostic, ...]:
         except GovrulesError as err:
             found.extend(err.diagnostics)
     broken = bool(found)
-    root = _root_type()
+    root = root_type()
     try:
         checked = check_policies(policies, root)
     except GovrulesError as err:
@@ -112,10 +112,10 @@ def _read(path: str) -> tuple[str, str]:
     from govrules.authoring.fmt import read_policy
 
     name, text = read_policy(path)
-    return _display(name), text
+    return display_path(name), text
 
 
-def _display(path: str) -> str:
+def display_path(path: str) -> str:
     try:
         rel = os.path.relpath(path)
     except ValueError:

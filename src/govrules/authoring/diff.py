@@ -50,7 +50,7 @@ class Change(namedtuple("Change", "category manifest project rule title old new"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from govrules.cli import _date, _param
+    from govrules.cli import parse_date, parse_param
 
     parser.add_argument("old", metavar="OLD", help="the current policies: a .gov file or a folder of them")
     parser.add_argument("new", metavar="NEW", help="the proposed policies: a .gov file or a folder of them")
@@ -62,7 +62,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="a folder searched for ai-project.yaml, or a manifest file; repeatable",
     )
     parser.add_argument(
-        "--as-of", type=_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
+        "--as-of", type=parse_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output (default: text)")
     parser.add_argument("--output", metavar="FILE", help="write the diff to FILE instead of standard output")
@@ -72,7 +72,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--param",
         action="append",
-        type=_param,
+        type=parse_param,
         metavar="NAME=VALUE",
         default=[],
         help="override a rule parameter in both versions",
@@ -90,12 +90,12 @@ def run(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from govrules.api import discover
-    from govrules.cli import _emit, _settings
+    from govrules.cli import emit, settings_from
     from govrules.diagnostics import GovrulesError
 
     fmt, args.format, args.policy = args.format, None, None  # the diff's own format; OLD/NEW are the policies
     try:
-        settings = _settings(args)
+        settings = settings_from(args)
         old, new = (_load(path, settings) for path in (args.old, args.new))
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         text = render_json(args, as_of, pairs, changes, added, removed)
     else:
         text = render_text(len(pairs), changes, added, removed)
-    code = _emit(text, args.output)
+    code = emit(text, args.output)
     if code or unusable:
         return 2
     return 1 if any(c.category == "newly_blocking" for c in changes) else 0

@@ -27,9 +27,9 @@ FILE_NAMES = {"markdown": "rules.md", "html": "rules.html"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from govrules.cli import _policy_options
+    from govrules.cli import add_policy_options
 
-    _policy_options(parser)
+    add_policy_options(parser)
     parser.add_argument(
         "--format",
         choices=tuple(FILE_NAMES),
@@ -51,12 +51,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from govrules.catalogue import catalogue, render
-    from govrules.cli import _engine, _settings
+    from govrules.cli import engine_from, settings_from
     from govrules.diagnostics import GovrulesError
 
     fmt, args.format = args.format, None  # the catalogue's format is not a report format
     try:
-        engine = _engine(_settings(args))
+        engine = engine_from(settings_from(args))
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
         return 2

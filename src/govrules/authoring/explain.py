@@ -32,17 +32,17 @@ EXAMPLES = """examples:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from govrules.cli import STAGES, _date, _policy_options
+    from govrules.cli import STAGES, add_policy_options, parse_date
 
     parser.add_argument("rule_id", metavar="RULE-ID", help="the rule to explain, e.g. PRIV-003")
-    _policy_options(parser)
+    add_policy_options(parser)
     parser.add_argument(
         "--manifest",
         metavar="FILE",
         help="trace the rule over this manifest: each condition and the values read",
     )
     parser.add_argument(
-        "--as-of", type=_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
+        "--as-of", type=parse_date, metavar="DATE", help="evaluate as of this date (default: today, UTC)"
     )
     parser.add_argument("--stage", choices=STAGES, help="evaluate as if the project were at this stage")
     parser.add_argument(
@@ -52,7 +52,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from govrules.cli import _engine, _settings
+    from govrules.cli import engine_from, settings_from
     from govrules.diagnostics import GovrulesError
     from govrules.manifest.loader import load_manifest
 
@@ -61,12 +61,12 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("govrules explain: error: `--as-of` and `--stage` need `--manifest FILE`\n")
         return 2
     try:
-        engine = _engine(_settings(args))
+        engine = engine_from(settings_from(args))
         doc = None
         if args.manifest is not None:
-            from govrules.api import _display
+            from govrules.api import display_path
 
-            doc = load_manifest(args.manifest, _display(args.manifest))
+            doc = load_manifest(args.manifest, display_path(args.manifest))
         as_of = args.as_of or dt.datetime.now(dt.UTC).date()
         data = explain_rule(engine, args.rule_id, doc, as_of, args.stage, args.manifest)
     except GovrulesError as err:

@@ -15,7 +15,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 
-from govrules.api import Engine, _repo_root
+from govrules.api import Engine, repo_root
 from govrules.catalogue import catalogue
 from govrules.diagnostics import GovrulesError
 from govrules.engine.builtins import Context
@@ -188,7 +188,7 @@ def trace_rule(
     report = _evaluated(engine, doc, as_of, stage, path)
     index, rule = _rule(engine, rule_id)
     manifest_dir = os.path.dirname(os.path.realpath(path)) if path is not None else None
-    ctx = Context(as_of, _repo_root(manifest_dir), manifest_dir)
+    ctx = Context(as_of, repo_root(manifest_dir), manifest_dir)
     _, levels = engine.compiled.evaluate(doc.data, as_of, ctx)
     tracer = _Tracer(
         Explainer(engine.compiled.checked(), doc, as_of, ctx, levels), doc, engine.compiled.params

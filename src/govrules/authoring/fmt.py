@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         if formatted != text:
             changed.append(name)
-        _emit(args, path, name, text, formatted)
+        emit(args, path, name, text, formatted)
     for problem in errors:
         sys.stderr.write(problem.format() + "\n")
     if args.check:
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if changed and (args.check or args.diff) else 0
 
 
-def _emit(args: argparse.Namespace, path: str, name: str, text: str, formatted: str) -> None:
+def emit(args: argparse.Namespace, path: str, name: str, text: str, formatted: str) -> None:
     if args.check:
         return
     if args.diff:

@@ -35,7 +35,7 @@ FORMATS = ("text", "json", "junit")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from govrules.cli import _date, _policy_options
+    from govrules.cli import add_policy_options, parse_date
 
     parser.add_argument(
         "paths",
@@ -43,10 +43,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="test files (`*_test.yaml`), or folders: every `*.yaml` under them, but not under `bases/`",
     )
-    _policy_options(parser)
+    add_policy_options(parser)
     parser.add_argument(
         "--as-of",
-        type=_date,
+        type=parse_date,
         metavar="DATE",
         help="the evaluation date of cases that give none, in files that give none (default: 2026-11-28, "
         "fixed so that tests never depend on the day they run)",
@@ -168,12 +168,12 @@ class Suite:
 def prepare(args: argparse.Namespace) -> Suite:
     """Read the settings, load the policies and every test file; raise GovrulesError with every problem."""
     from govrules.authoring import casefile
-    from govrules.cli import _settings
+    from govrules.cli import settings_from
     from govrules.diagnostics import GovrulesError
 
     args.format, fmt = None, args.format  # the settings' report format is not this tool's
     try:
-        settings = _settings(args)
+        settings = settings_from(args)
     finally:
         args.format = fmt
     policies = settings["policies"].value if settings["policies"] else None
