@@ -233,3 +233,18 @@ def test_auto_format_speaks_github_under_github_actions(project: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout.startswith("::error file=bad/ai-project.yaml,line=5,col=43,")
     assert "OWN-001" in summary.read_text()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("check",), ("rules",), ("config",), ("schema",), ("init",), ("explain",),
+        ("policy", "check"), ("policy", "fmt"), ("policy", "test"), ("policy", "doc"), ("policy", "diff"),
+    ],
+)  # fmt: skip
+def test_every_command_help_shows_examples_and_exit_codes(command: tuple[str, ...]) -> None:
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    lines = out.splitlines()
+    assert any(line in ("example:", "examples:") for line in lines), out
+    assert "exit codes:" in lines, out

@@ -126,7 +126,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "check",
         help="evaluate ai-project.yaml manifests against the policies",
         description="Evaluate manifests (files, or folders searched for ai-project.yaml).",
-        epilog=EXIT_CODES,
+        epilog="examples:\n  govrules check .\n  govrules check services/assistant --stage program\n"
+        "  govrules check . --as-of 2026-11-28 --format json --output report.json\n"
+        "  govrules check . --format github --format sarif --output govrules.sarif\n\n" + EXIT_CODES,
         formatter_class=_Formatter,
     )
     check.add_argument(
@@ -159,7 +161,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "rules",
         help="list the active rules with their metadata and parameters",
         description="List the active rules: metadata, applicability, logic, references and parameters.",
-        epilog=EXIT_CODES,
+        epilog="examples:\n  govrules rules\n  govrules rules --format markdown --output docs/rules.md\n"
+        "  govrules rules --format json --param max_age_dpia=180\n\n" + EXIT_CODES,
         formatter_class=_Formatter,
     )
     add_policy_options(rules)
@@ -178,7 +181,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         help="show the effective configuration and where each value comes from",
         description="Show the configuration in force: each value with its source (file:line, a flag, or the "
         "default). Flags given here are applied as `govrules check` would apply them.",
-        epilog=EXIT_CODES,
+        epilog="examples:\n  govrules config\n  govrules config --format json --fail-on hard\n\n"
+        + EXIT_CODES,
         formatter_class=_Formatter,
     )
     add_policy_options(config)
@@ -188,7 +192,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "schema",
         help="print the manifest JSON Schema (for editors and other tools)",
         description="Print the JSON Schema (2020-12) of ai-project.yaml.",
-        epilog="example:\n  govrules schema --output .govrules/ai-project.schema.json",
+        epilog="example:\n  govrules schema --output .govrules/ai-project.schema.json\n\n" + EXIT_CODES,
         formatter_class=_Formatter,
     )
     schema.add_argument(
@@ -201,7 +205,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "for at the given stage, and the schema next to it (.govrules/) so editors complete and validate "
         "fields.",
         epilog="examples:\n  govrules init --name 'Invoice extraction'\n  govrules init --stage pilot "
-        "--output services/assistant/ai-project.yaml",
+        "--output services/assistant/ai-project.yaml\n\n" + EXIT_CODES,
         formatter_class=_Formatter,
     )
     init.add_argument(
