@@ -36,8 +36,11 @@ def compile_policies(
     code = compile(source, "<govrules policies>", "exec")
     params = {name: p.value for name, p in sorted(checked.params.items())}
     rules = tuple(rule_info(rule) for rule in checked.rules)
-    # the explainer never reads the manifest's type tree: leave it out of the pickle (a third of its size)
-    blob = pickle.dumps(checked._replace(root=OBJECT), protocol=pickle.HIGHEST_PROTOCOL)
+    # the explainer never reads the manifest's type tree: leave it out of the pickle (a third of its size);
+    # each rule is pickled on its own, so explaining a failure unpacks only the rules that failed
+    head = checked._replace(root=OBJECT, rules=())
+    each = tuple(pickle.dumps(rule, protocol=pickle.HIGHEST_PROTOCOL) for rule in checked.rules)
+    blob = pickle.dumps((head, each), protocol=pickle.HIGHEST_PROTOCOL)
     return PreparedPolicySet(
         source, code, rules, params, gen.constants_by_name, gen.patterns, date_paths, checked.warnings, blob
     )

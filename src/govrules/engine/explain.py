@@ -61,6 +61,23 @@ def show(value: Any) -> str:
     return str(value)
 
 
+class _Lets(dict):  # type: ignore[type-arg]
+    """The explainer's let values, computed on first use: a failure reads a few of the pack's lets, not all."""
+
+    def __init__(self, explainer: Explainer) -> None:
+        super().__init__()
+        self.explainer = explainer
+
+    def __missing__(self, name: str) -> Located:
+        ex = self.explainer
+        recording, ex._recording = ex._recording, None  # a let's own reads are not the clause's
+        try:
+            value = self[name] = ex.value(ex.let_exprs[name], {})
+        finally:
+            ex._recording = recording
+        return value
+
+
 class Explainer:
     def __init__(
         self,
@@ -71,13 +88,21 @@ class Explainer:
         levels: tuple[str, ...] = (),
     ) -> None:
         self.checked, self.doc, self.as_of, self.ctx = checked, doc, as_of, ctx
-        rows = tuple((r.id, r.title, r.severity or "medium", r.waivable) for r in checked.rules)
-        self.rules = runtime.rules_view(rows, levels or tuple(r.enforcement or "soft" for r in checked.rules))
+        self._levels = levels
+        self._rules_view: list[dict[str, Any]] | None = None
         self.let_exprs = {let.name: let.expr for let in checked.lets}
         self._recording: list[Located] | None = None  # set by `trace`: every manifest value read
-        self.lets: dict[str, Located] = {}
-        for let in checked.lets:
-            self.lets[let.name] = self.value(let.expr, {})
+        self.lets: dict[str, Located] = _Lets(self)  # each let computed when first read
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The DSL's `rules` list (built only when a rule reads it: it unpacks every rule)."""
+        if self._rules_view is None:
+            rules = self.checked.rules
+            rows = tuple((r.id, r.title, r.severity or "medium", r.waivable) for r in rules)
+            self._rules_view = runtime.rules_view(
+                rows, self._levels or tuple(r.enforcement or "soft" for r in rules)
+            )
+        return self._rules_view
 
     # ---- values with their manifest paths ----
 
@@ -169,7 +194,7 @@ class Explainer:
         if kind == "param":
             return runtime.param_value(self.checked.params[name].value), None
         if kind == "rules":
-            return self.rules, None
+            return self.rules(), None
         return self.doc.data.get(name), (name,)
 
     def trace(

@@ -13,7 +13,7 @@ import datetime as dt
 import marshal
 import pickle
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from govrules import cache
 from govrules.diagnostics import Diagnostic
@@ -32,7 +32,26 @@ if TYPE_CHECKING:
 # enforcement in force of every rule, applicable or not
 Outcome = tuple[tuple[bool, ...], str, tuple[bool, ...]] | None
 Evaluate = Callable[[Mapping[str, object], dt.date, builtins.Context], tuple[list[Outcome], tuple[str, ...]]]
-_FORMAT = 3
+_FORMAT = 4
+
+
+class _Rules(Sequence["Any"]):
+    """The checked rules, each unpickled on first access (an explanation reads only the rules that failed)."""
+
+    def __init__(self, blobs: tuple[bytes, ...]) -> None:
+        self._blobs = blobs
+        self._rules: list[Any] = [None] * len(blobs)
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        rule = self._rules[index]
+        if rule is None:
+            rule = self._rules[index] = pickle.loads(self._blobs[index])  # our own cache entry
+        return rule
 
 
 class RuleInfo(
@@ -107,8 +126,9 @@ class PreparedPolicySet:
     def checked(self) -> CheckedPolicySet:
         """The checked AST, unpacked on first use (only explanations need it)."""
         if self._checked is None:
-            try:
-                self._checked = pickle.loads(self._checked_blob)  # our own cache entry, never user input
+            try:  # our own cache entry, never user input
+                head, each = pickle.loads(self._checked_blob)
+                self._checked = head._replace(rules=_Rules(each))
             except Exception:  # written by another version of the AST classes: check the texts again
                 if self.rebuild is None:
                     raise
