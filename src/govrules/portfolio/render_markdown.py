@@ -1,0 +1,260 @@
+"""The portfolio summary as Markdown (GitHub-flavoured): the same numbers as the JSON, in tables.
+
+>>> render(summary)  # doctest: +SKIP
+'# AI portfolio report, as of 2026-11-28\\n...'
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+MARK = {"fail": "✗ fail", "waived": "~ waived", "pass": "✓ pass", "not_applicable": "– n/a", None: " "}
+
+
+def cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{share * 100:.0f} %"
+
+
+def number(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def table(head: list[str], rows: list[list[object]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def where(location: dict[str, Any] | None) -> str:
+    return f"`{location['file']}:{location['line']}:{location['column']}`" if location else ""
+
+
+def render(summary: dict[str, Any]) -> str:
+    out = [f"# AI portfolio report, as of {summary['as_of']}", ""]
+    for part in (_totals, _funnel, _matrix, _ownership, _waivers, _value, _trend, _unusable):
+        out += part(summary)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _totals(s: dict[str, Any]) -> list[str]:
+    t = s["totals"]
+    v = t["verdicts"]
+    return [
+        f"{t['manifests']} manifests, {t['evaluated']} evaluated, {t['unusable']} unusable; "
+        f"{t['blocked_projects']} projects blocked. Results: {v['pass']} pass, {v['fail']} fail, "
+        f"{v['waived']} waived, {v['not_applicable']} not applicable; {t['blocking_findings']} blocking findings "
+        f"over {t['failing_rules']} distinct failing rules. Policy set `{s['policy_set']['hash'][:12]}` "
+        f"({s['policy_set']['rules']} rules).",
+        "",
+    ]
+
+
+def _funnel(s: dict[str, Any]) -> list[str]:
+    rows = []
+    for f in s["funnel"]:
+        blockers = ", ".join(f"{b['rule']} ({b['projects']})" for b in f.get("top_blockers", []))
+        ready = f"{f['ready']}/{f['projects']} ({percent(f['share_ready'])})" if f["next"] else "–"
+        rows.append([f["stage"], f["projects"], f["next"] or "–", ready, blockers or "–"])
+    return [
+        "## Stage funnel",
+        "",
+        *table(
+            [
+                "stage",
+                "projects",
+                "next gate",
+                "ready for next gate",
+                "most common blocking rules (projects)",
+            ],
+            rows,
+        ),
+    ]
+
+
+def _matrix(s: dict[str, Any]) -> list[str]:
+    m = s["matrix"]
+    head = ["project", "stage", "tier", "department", "business owner", *m["families"]]
+    rows = [
+        [r["project"], r["stage"], r["risk_tier"], r["department"], r["business_owner"]]
+        + [MARK[r["cells"][f]] for f in m["families"]]
+        for r in m["rows"]
+    ]
+    out = ["## Compliance matrix", "", "Each cell is the worst verdict of the family's rules.", ""]
+    out += table(head, rows)
+    for r in m["rows"]:
+        if r["findings"]:
+            out += [f"<details><summary>{cell(r['project'])}: {len(r['findings'])} findings</summary>", ""]
+            out += table(
+                ["rule", "verdict", "severity", "enforcement", "blocking", "location", "message"],
+                [
+                    [
+                        f["rule"],
+                        f["verdict"],
+                        f["severity"],
+                        f["enforcement"],
+                        "yes" if f["blocking"] else "no",
+                        where(f["location"]),
+                        f["message"],
+                    ]
+                    for f in r["findings"]
+                ],
+            )
+            out += ["</details>", ""]
+    return out
+
+
+def _ownership(s: dict[str, Any]) -> list[str]:
+    o = s["ownership"]
+    out = [
+        "## Ownership and collaboration",
+        "",
+        "### Projects without an accountable business owner (OWN-001)",
+        "",
+    ]
+    out += (
+        table(
+            ["project", "location", "message"],
+            [[x["project"], where(x["location"]), x["message"]] for x in o["without_business_owner"]],
+        )
+        if o["without_business_owner"]
+        else ["None.", ""]
+    )
+    out += ["### Projects whose people all sit in one department (XFN-001's count)", ""]
+    out += (
+        table(
+            ["project", "department"],
+            [[x["project"], ", ".join(x["departments"]) or "(none)"] for x in o["single_department"]],
+        )
+        if o["single_department"]
+        else ["None.", ""]
+    )
+    out += ["### Failing findings by the business owner who must act", ""]
+    out += (
+        table(
+            ["business owner", "projects", "findings", "blocking", "rules"],
+            [
+                [g["owner"], ", ".join(g["projects"]), g["findings"], g["blocking"], ", ".join(g["rules"])]
+                for g in o["by_owner"]
+            ],
+        )
+        if o["by_owner"]
+        else ["None.", ""]
+    )
+    return out
+
+
+def _waivers(s: dict[str, Any]) -> list[str]:
+    w = s["waivers"]
+    out = [
+        "## Waiver debt",
+        "",
+        f"{w['active']} active waivers ({w['expiring_within_30_days']} expiring within 30 days, "
+        f"{w['covering_nothing']} covering no result), {w['expired']} expired.",
+        "",
+    ]
+    out += table(["age of active waivers", "waivers"], [[a["age"], a["waivers"]] for a in w["active_by_age"]])
+    for key, title in (("by_approver", "approver"), ("by_rule", "rule")):
+        out += table(
+            [title, "active", "expiring", "expired", "total"],
+            [[r[title], r["active"], r["expiring"], r["expired"], r["total"]] for r in w[key]],
+        )
+    if w["items"]:
+        out += table(
+            ["project", "rule", "approver", "granted", "expires", "status", "covers a result", "location"],
+            [
+                [
+                    i["project"],
+                    i["rule"],
+                    i["approver"],
+                    i["granted_on"] or "–",
+                    i["expires_on"] or "–",
+                    i["status"],
+                    "yes" if i["covers"] else "no",
+                    where(i["location"]),
+                ]
+                for i in w["items"]
+            ],
+        )
+    return out
+
+
+def _value(s: dict[str, Any]) -> list[str]:
+    v = s["value"]
+    out = [
+        "## Value",
+        "",
+        f"{v['with_impact']} of {len(v['projects'])} projects ({percent(v['share_with_impact'])}) have a KPI whose "
+        "measured current value moved from its baseline toward its target.",
+        "",
+    ]
+    out += table(
+        ["stage", "projects", "with measurable impact", "share"],
+        [[b["stage"], b["projects"], b["with_impact"], percent(b["share"])] for b in v["by_stage"]],
+    )
+    out += table(
+        ["project", "KPI", "direction", "baseline", "current", "target", "progress", "moved toward target"],
+        [
+            [
+                k["project"],
+                k["kpi"],
+                k["direction"],
+                number(k["baseline"]),
+                number(k["current"]),
+                number(k["target"]),
+                percent(k["progress"]),
+                "yes" if k["moved_toward_target"] else "no",
+            ]
+            for k in v["kpis"]
+        ],
+    )
+    return out
+
+
+def _trend(s: dict[str, Any]) -> list[str]:
+    if "trend" not in s:
+        return []
+    return [
+        "## Trend",
+        "",
+        *table(
+            [
+                "as of",
+                "failing findings",
+                "failing rules",
+                "blocked projects",
+                "waiver debt",
+                "expired waivers",
+                "projects with measured impact",
+            ],
+            [
+                [
+                    p["as_of"],
+                    p["failing_findings"],
+                    p["failing_rules"],
+                    p["blocked_projects"],
+                    p["waiver_debt"],
+                    p["expired_waivers"],
+                    p["with_impact"],
+                ]
+                for p in s["trend"]
+            ],
+        ),
+    ]
+
+
+def _unusable(s: dict[str, Any]) -> list[str]:
+    if not s["unusable"]:
+        return []
+    rows = [
+        [u["path"] or "(input)", d["code"], where(d.get("location")), d["message"]]
+        for u in s["unusable"]
+        for d in u["diagnostics"]
+    ]
+    return ["## Unusable input", "", *table(["manifest", "code", "location", "message"], rows)]

@@ -1,0 +1,207 @@
+"""The portfolio report (issue 8): its numbers over the examples, cross-checked against `govrules check --format
+json`, a KPI's progress worked out by hand, the trend over two dates, the HTML's shape, and the Markdown golden
+file (regenerate it with GOVRULES_UPDATE_GOLDEN=1)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govrules.api import Engine
+from govrules.cli import main
+from govrules.portfolio import command
+from govrules.portfolio.summary import portfolio
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden" / "portfolio"
+AS_OF = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # manifest paths are shown relative to the working directory
+
+
+@pytest.fixture(scope="module")
+def summary() -> dict[str, Any]:
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return portfolio(Engine.load(), ["examples/"], AS_OF)
+    finally:
+        os.chdir(cwd)
+
+
+def report(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="govrules report")
+    command.configure(parser)
+    code = command.run(parser.parse_args(list(argv)))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def check_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    main(["check", "examples/", "--as-of", AS_OF.isoformat(), "--format", "json", *argv])
+    data: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return data
+
+
+def test_projects_per_stage(summary: dict[str, Any]) -> None:
+    per_stage = {f["stage"]: f["projects"] for f in summary["funnel"]}
+    assert per_stage == {"idea": 1, "pilot": 4, "program": 2, "enterprise": 2, "retired": 1}
+    assert [f["stage"] for f in summary["funnel"]] == ["idea", "pilot", "program", "enterprise", "retired"]
+    assert summary["totals"]["manifests"] == 10 and summary["unusable"] == []
+
+
+def test_numbers_agree_with_check_json(summary: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    checked = check_json(capsys)
+    manifests = checked["manifests"]
+    assert Counter(m["stage"] for m in manifests) == Counter(
+        {f["stage"]: f["projects"] for f in summary["funnel"] if f["projects"]}
+    )
+    totals = summary["totals"]
+    for verdict in ("pass", "fail", "waived", "not_applicable"):
+        assert totals["verdicts"][verdict] == checked["summary"][verdict], verdict
+    assert totals["blocking_findings"] == sum(m["summary"]["blocking"] for m in manifests)
+    assert totals["blocked_projects"] == sum(1 for m in manifests if m["summary"]["blocking"])
+    failing = {(m["project"], r["rule"]) for m in manifests for r in m["results"] if r["verdict"] == "fail"}
+    in_matrix = {
+        (row["project"], f["rule"])
+        for row in summary["matrix"]["rows"]
+        for f in row["findings"]
+        if f["verdict"] == "fail"
+    }
+    assert in_matrix == failing
+    for row in summary["matrix"]["rows"]:
+        fams = {
+            r["rule"].split("-")[0]
+            for m in manifests
+            if m["project"] == row["project"]
+            for r in m["results"]
+            if r["verdict"] == "fail"
+        }
+        assert {f for f, v in row["cells"].items() if v == "fail"} == fams
+    waived = sum(m["summary"]["waived"] for m in manifests)
+    assert sum(1 for w in summary["waivers"]["items"] if w["covers"]) == waived
+
+
+def test_gate_readiness_agrees_with_check_at_the_next_stage(
+    summary: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    at_pilot = {m["path"] for m in check_json(capsys)["manifests"] if m["stage"] == "pilot"}
+    gate = [m for m in check_json(capsys, "--stage", "program")["manifests"] if m["path"] in at_pilot]
+    ready = [m for m in gate if m["readiness"]["ready"]]
+    pilot_row = next(f for f in summary["funnel"] if f["stage"] == "pilot")
+    assert len(gate) == pilot_row["projects"] == 4
+    assert pilot_row["ready"] == len(ready)
+    blockers = Counter(r["rule"] for m in gate for r in m["results"] if r["blocking"])
+    for b in pilot_row["top_blockers"]:
+        assert blockers[b["rule"]] == b["projects"]
+
+
+def test_kpi_progress_by_hand(summary: dict[str, Any]) -> None:
+    # examples/invoice-extraction-waived: touchless-rate, increase, baseline 12, current 41, target 60
+    kpi = next(k for k in summary["value"]["kpis"] if k["kpi"] == "touchless-rate")
+    assert kpi["progress"] == round((41 - 12) / (60 - 12), 4) == 0.6042
+    assert kpi["moved_toward_target"] is True
+    # cost-per-invoice has no baseline and no current value: no progress can be read
+    kpi = next(k for k in summary["value"]["kpis"] if k["kpi"] == "cost-per-invoice")
+    assert (kpi["progress"], kpi["moved_toward_target"]) == (None, False)
+    projects = {p["project"]: p["measured_impact"] for p in summary["value"]["projects"]}
+    assert projects["ap-invoice-extraction"] is True
+    assert summary["value"]["with_impact"] == sum(projects.values())
+
+
+def test_ownership_and_waivers(summary: dict[str, Any]) -> None:
+    own = summary["ownership"]
+    assert [x["project"] for x in own["single_department"]] == ["ta-cv-screening"]
+    assert own["by_owner"][0]["owner"] == "jana.novak@corp.example"
+    w = summary["waivers"]
+    assert (w["active"], w["expired"]) == (3, 0)
+    assert [r["rule"] for r in w["by_rule"]] == ["KPI-002", "LEARN-002", "SEC-001"]
+
+
+def test_history_gives_a_trend_over_two_dates(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    history = str(tmp_path / "history")
+    for day in ("2026-11-28", "2027-03-01"):
+        code, out, err = report(capsys, "examples/", "--as-of", day, "--format", "json", "--history", history)
+        assert (code, err) == (0, "")
+    assert sorted(os.listdir(history)) == ["2026-11-28.json", "2027-03-01.json"]
+    trend = json.loads(out)["trend"]
+    assert [p["as_of"] for p in trend] == ["2026-11-28", "2027-03-01"]
+    later = json.loads((tmp_path / "history" / "2027-03-01.json").read_text(encoding="utf-8"))
+    assert trend[1]["waiver_debt"] == later["waivers"]["active"] + later["waivers"]["expired"]
+    assert later["waivers"]["expired"] == 3  # every example waiver has run out by March 2027
+    code, out, _ = report(capsys, "examples/", "--as-of", "2026-11-28", "--history", history)
+    assert code == 0 and "## Trend" in out and "| 2027-03-01 |" in out
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in {"meta", "rect", "br", "img", "input", "link"}:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes <{self.open[-1] if self.open else ''}>"
+        self.open.pop()
+
+
+def test_html_is_one_accessible_self_contained_page(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_file = tmp_path / "portfolio.html"
+    code, _, _ = report(
+        capsys, "examples/", "--as-of", "2026-11-28", "--format", "html", "--output", str(out_file)
+    )
+    assert code == 0
+    html = out_file.read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(html)
+    page.close()
+    assert page.open == []
+    tags = [t for t, _ in page.tags]
+    assert "http" not in html and "<script" not in html and "<link" not in html
+    assert all(not (a.get("src") or a.get("href")) for _, a in page.tags)
+    assert {"table", "caption", "th", "svg", "title", "desc", "style"} <= set(tags)
+    assert all(a.get("role") == "img" and a.get("aria-labelledby") for t, a in page.tags if t == "svg")
+    assert all(a.get("scope") in ("col", "row") for t, a in page.tags if t == "th")
+    assert "✗ fail" in html and "@media print" in html
+
+
+def test_markdown_matches_its_golden_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = report(capsys, "examples/", "--as-of", "2026-11-28")
+    assert (code, err) == (0, "")
+    golden = GOLDEN / "examples.md"
+    if os.environ.get("GOVRULES_UPDATE_GOLDEN"):
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+    assert report(capsys, "examples/", "--as-of", "2026-11-28") == (code, out, err), "deterministic"
+
+
+def test_unusable_input_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "ai-project.yaml"
+    bad.write_text("project: [\n", encoding="utf-8")
+    code, out, _ = report(capsys, str(bad), "--as-of", "2026-11-28", "--format", "json")
+    assert code == 2 and json.loads(out)["totals"]["unusable"] == 1
+    code, _, err = report(capsys, str(tmp_path / "missing"), "--as-of", "2026-11-28")
+    assert code == 2
+    code, _, err = report(capsys, "examples/", "--policy", str(tmp_path / "nope.gov"))
+    assert code == 2 and "GR200" in err
