@@ -181,7 +181,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         rules.add_argument(
             "--output", metavar="FILE", help="write the listing to FILE instead of standard output"
         )
-    if wanted in (None, "policy", "explain") or wanted not in COMMANDS:
+    if wanted not in COMMANDS:  # the authoring tools, `report`, or no command (help)
         _add_tools(sub, argv)
     if wanted in ("config", None) or wanted not in COMMANDS:
         config = sub.add_parser(

@@ -31,4 +31,9 @@ POLICY_TOOLS: tuple[tuple[str, str, str], ...] = (
 )
 TOP_LEVEL_TOOLS: tuple[tuple[str, str, str], ...] = (
     ("explain", "govrules.authoring.explain", "explain a rule in plain words, or trace it over a manifest"),
+    (
+        "report",
+        "govrules.portfolio.command",
+        "portfolio report over many manifests: stage funnel, compliance matrix, ownership, waiver debt, value",
+    ),
 )

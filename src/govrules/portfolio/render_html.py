@@ -13,6 +13,7 @@ from __future__ import annotations
 from html import escape
 
 from govrules.portfolio.render_markdown import MARK, number, percent
+from govrules.portfolio.summary import TREND_COLUMNS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -321,27 +322,8 @@ def _trend(s: dict[str, Any]) -> list[str]:
         ]
     out += table(
         "Counts over time",
-        [
-            "as of",
-            "failing findings",
-            "failing rules",
-            "blocked projects",
-            "waiver debt",
-            "expired waivers",
-            "projects with measured impact",
-        ],
-        [
-            [
-                p["as_of"],
-                p["failing_findings"],
-                p["failing_rules"],
-                p["blocked_projects"],
-                p["waiver_debt"],
-                p["expired_waivers"],
-                p["with_impact"],
-            ]
-            for p in pts
-        ],
+        [heading for heading, _ in TREND_COLUMNS],
+        [[p[key] for _, key in TREND_COLUMNS] for p in pts],
     )
     return [*out, "</section>"]
 

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from govrules.portfolio.summary import TREND_COLUMNS
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -224,27 +226,8 @@ def _trend(s: dict[str, Any]) -> list[str]:
         "## Trend",
         "",
         *table(
-            [
-                "as of",
-                "failing findings",
-                "failing rules",
-                "blocked projects",
-                "waiver debt",
-                "expired waivers",
-                "projects with measured impact",
-            ],
-            [
-                [
-                    p["as_of"],
-                    p["failing_findings"],
-                    p["failing_rules"],
-                    p["blocked_projects"],
-                    p["waiver_debt"],
-                    p["expired_waivers"],
-                    p["with_impact"],
-                ]
-                for p in s["trend"]
-            ],
+            [heading for heading, _ in TREND_COLUMNS],
+            [[p[key] for _, key in TREND_COLUMNS] for p in s["trend"]],
         ),
     ]
 

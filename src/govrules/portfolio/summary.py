@@ -33,6 +33,16 @@ STAGES = ("idea", "pilot", "program", "enterprise", "retired")
 NEXT_STAGE = {"idea": "pilot", "pilot": "program", "program": "enterprise"}
 WORST = ("fail", "waived", "pass", "not_applicable")  # a family's cell is its worst verdict, in this order
 TOP_BLOCKERS = 5
+# the trend table: (heading, key of a history point), shared by every format
+TREND_COLUMNS = (
+    ("as of", "as_of"),
+    ("failing findings", "failing_findings"),
+    ("failing rules", "failing_rules"),
+    ("blocked projects", "blocked_projects"),
+    ("waiver debt", "waiver_debt"),
+    ("expired waivers", "expired_waivers"),
+    ("projects with measured impact", "with_impact"),
+)
 
 
 class _Project:
