@@ -205,3 +205,20 @@ def test_unusable_input_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 2
     code, _, err = report(capsys, "examples/", "--policy", str(tmp_path / "nope.gov"))
     assert code == 2 and "GR200" in err
+
+
+def test_jobs_give_the_same_json(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ("examples/", "--as-of", AS_OF.isoformat(), "--format", "json")
+    code1, one, _ = report(capsys, *argv, "--jobs", "1")
+    code2, two, _ = report(capsys, *argv, "--jobs", "2")
+    code0, every, _ = report(capsys, *argv, "--jobs", "0")
+    assert (code1, code2, code0) == (0, 0, 0)
+    assert one.encode() == two.encode() == every.encode()
+    assert json.loads(one)["totals"]["manifests"] == 10
+
+
+def test_jobs_must_be_a_count() -> None:
+    parser = argparse.ArgumentParser(prog="govrules report")
+    command.configure(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["examples/", "--jobs", "-1"])

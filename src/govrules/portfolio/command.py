@@ -6,12 +6,14 @@ evaluated; the report is still written when there is one, listing what was unusa
 
     $ govrules report examples/ --as-of 2026-11-28 --format html --output portfolio.html
     $ govrules report . --format json --history .govrules/history   # stores <as_of>.json, adds a trend section
+    $ govrules report repos/ --jobs 0 --format json --output portfolio.json   # every core; the same JSON
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import sys
 
@@ -38,16 +40,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="store this run's JSON summary as DIR/<as_of>.json and add a trend over every summary there",
     )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="evaluate the manifests in N processes; 0 uses every core (default: 1)",
+    )
     add_policy_options(parser)
     parser.epilog = (
         "examples:\n"
         "  govrules report examples/ --as-of 2026-11-28\n"
         "  govrules report . --format html --output portfolio.html\n"
-        "  govrules report repos/ --format json --history reports/history\n\n"
+        "  govrules report repos/ --format json --history reports/history\n"
+        "  govrules report repos/ --jobs 0 --format json --output portfolio.json\n\n"
         "exit codes:\n"
         "  0  the report was written (findings in it do not fail the run)\n"
         "  2  the input could not be used (flag, policy, path, manifest, history or output)\n"
     )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (0: every core), got `{text}`")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,8 +81,11 @@ def run(args: argparse.Namespace) -> int:
         args.command = "report"
     as_of = args.as_of or dt.datetime.now(dt.UTC).date()
     try:
-        engine = engine_from(settings_from(args))
-        summary = portfolio(engine, args.paths, as_of)
+        settings = settings_from(args)
+        engine = engine_from(settings)
+        jobs = getattr(args, "jobs", 1)
+        load = functools.partial(engine_from, settings)
+        summary = portfolio(engine, args.paths, as_of, jobs, load)
     except GovrulesError as err:
         sys.stderr.write(err.format() + "\n")
         return 2

@@ -23,7 +23,7 @@ from govrules.results import ManifestReport, RuleResult, Verdict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
     from govrules.api import Engine
@@ -33,6 +33,7 @@ STAGES = ("idea", "pilot", "program", "enterprise", "retired")
 NEXT_STAGE = {"idea": "pilot", "pilot": "program", "program": "enterprise"}
 WORST = ("fail", "waived", "pass", "not_applicable")  # a family's cell is its worst verdict, in this order
 TOP_BLOCKERS = 5
+CHUNK = 64  # manifests per task sent to a worker process (fewer when there are few manifests)
 # the trend table: (heading, key of a history point), shared by every format
 TREND_COLUMNS = (
     ("as of", "as_of"),
@@ -57,14 +58,21 @@ class _Project:
 
 
 def portfolio(
-    engine: Engine, manifest_paths: Iterable[str | os.PathLike[str]], as_of: dt.date
+    engine: Engine,
+    manifest_paths: Iterable[str | os.PathLike[str]],
+    as_of: dt.date,
+    jobs: int = 1,
+    load: Callable[[], Engine] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate every manifest under the paths and summarise the portfolio (see the module docstring)."""
+    """Evaluate every manifest under the paths and summarise the portfolio (see the module docstring).
+
+    With `jobs` > 1 (0: every core) and `load`, a picklable callable that gives each worker process the same
+    engine (the prepared policy set comes from the cache), the manifests are evaluated in a process pool, in
+    chunks; the summary is the same as with one job."""
     paths, problems = discover(manifest_paths)
     projects: list[_Project] = []
     unusable: list[ManifestReport] = []
-    for path in paths:
-        project = _evaluate(engine, path, as_of)
+    for project in _evaluate_all(engine, paths, as_of, jobs, load):
         if isinstance(project, _Project):
             projects.append(project)
         else:
@@ -83,6 +91,33 @@ def portfolio(
         "waivers": waiver_debt([w for p in projects for w in p.waivers]),
         "value": _value(projects),
     }
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(load: Callable[[], Engine], as_of: dt.date) -> None:
+    _WORKER["engine"], _WORKER["as_of"] = load(), as_of
+
+
+def _evaluate_in_worker(path: str) -> _Project | ManifestReport:
+    return _evaluate(_WORKER["engine"], path, _WORKER["as_of"])
+
+
+def _evaluate_all(
+    engine: Engine, paths: list[str], as_of: dt.date, jobs: int, load: Callable[[], Engine] | None
+) -> Iterator[_Project | ManifestReport]:
+    """Each manifest's evaluation, in the order of `paths`: here, or in `jobs` worker processes."""
+    workers = min(jobs if jobs > 0 else os.cpu_count() or 1, len(paths))
+    if workers <= 1 or load is None:
+        for path in paths:
+            yield _evaluate(engine, path, as_of)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, min(CHUNK, len(paths) // (workers * 4)))
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(load, as_of)) as pool:
+        yield from pool.map(_evaluate_in_worker, paths, chunksize=chunk)
 
 
 def _evaluate(engine: Engine, path: str, as_of: dt.date) -> _Project | ManifestReport:
