@@ -222,3 +222,41 @@ def test_jobs_must_be_a_count() -> None:
     command.configure(parser)
     with pytest.raises(SystemExit):
         parser.parse_args(["examples/", "--jobs", "-1"])
+
+
+@pytest.mark.parametrize(
+    "engine_args",
+    [
+        {},
+        {"fail_on": "hard"},
+        {"fail_on": "advisory"},
+        {"disabled": {"GATE-001": "tested", "OWN-001": "tested"}},
+    ],
+)
+def test_the_lean_gate_blocks_as_check_at_the_next_stage(engine_args: dict[str, Any]) -> None:
+    from govrules.api import discover
+    from govrules.manifest.loader import load_manifest
+    from govrules.portfolio.summary import _gate
+
+    engine = Engine.load(**engine_args)
+    paths, _ = discover(["examples/"])
+    compared = blocked = 0
+    for path in paths:
+        for stage in ("pilot", "program", "enterprise"):
+            doc = load_manifest(path)
+            report = engine.check_document(doc, AS_OF, None, path)
+            order = ("idea", "pilot", "program", "enterprise")
+            if (
+                not report.evaluated
+                or report.stage not in order
+                or order.index(stage) <= order.index(report.stage)
+            ):
+                continue  # a move forward only, as the funnel asks
+            data = doc.data
+            lean = _gate(engine, doc, AS_OF, stage, path)
+            assert doc.data is data
+            full = engine.check_document(load_manifest(path), AS_OF, stage, path)
+            assert list(lean) == [(r.rule, r.title) for r in full.results if r.blocking], (path, stage)
+            compared += 1
+            blocked += bool(lean)
+    assert compared == 13 and blocked > 0

@@ -15,9 +15,12 @@ import datetime as dt
 import os
 from collections import Counter
 
-from govrules.api import discover, display_path
+from govrules.api import discover, display_path, promoted, repo_root
 from govrules.diagnostics import GovrulesError
-from govrules.manifest.loader import load_manifest
+from govrules.engine.builtins import Context
+from govrules.engine.types import ENFORCEMENTS
+from govrules.engine.waivers import check_waivers
+from govrules.manifest.loader import LocatedDocument, load_manifest
 from govrules.portfolio.debt import kpi_rows, waiver_debt, waiver_items
 from govrules.results import ManifestReport, RuleResult, Verdict
 
@@ -46,12 +49,15 @@ TREND_COLUMNS = (
 )
 
 
+_Blockers = tuple[tuple[str, str], ...]  # (rule, title) of each rule blocking the next gate
+
+
 class _Project:
-    """One evaluated manifest: its report at its own stage, at the next one, and its data."""
+    """One evaluated manifest: its report at its own stage, the rules blocking the next one, and its data."""
 
     __slots__ = ("data", "gate", "kpis", "report", "waivers")
 
-    def __init__(self, report: ManifestReport, gate: ManifestReport | None, data: dict[str, Any]) -> None:
+    def __init__(self, report: ManifestReport, gate: _Blockers | None, data: dict[str, Any]) -> None:
         self.report, self.gate, self.data = report, gate, data
         self.waivers: list[dict[str, Any]] = []
         self.kpis: list[dict[str, Any]] = []
@@ -121,7 +127,7 @@ def _evaluate_all(
 
 
 def _evaluate(engine: Engine, path: str, as_of: dt.date) -> _Project | ManifestReport:
-    """As `Engine.check_file`, reading the manifest once: at its stage, then at the next one."""
+    """As `Engine.check_file`, reading and validating the manifest once: at its stage, then at the next one."""
     name = display_path(path)
     try:
         doc = load_manifest(path, name)
@@ -130,16 +136,46 @@ def _evaluate(engine: Engine, path: str, as_of: dt.date) -> _Project | ManifestR
     report = engine.check_document(doc, as_of, None, path)
     if not report.evaluated:
         return report
-    data = (
-        doc.data
-    )  # validated (dates normalised); check_document replaces it, never edits it, for a gate run
+    data = doc.data  # validated (dates normalised)
     nxt = NEXT_STAGE.get(report.stage)
-    gate = engine.check_document(doc, as_of, nxt, path) if nxt else None
-    doc.data = data
-    project = _Project(report, gate, data)
+    project = _Project(report, _gate(engine, doc, as_of, nxt, path) if nxt else None, data)
     project.waivers = waiver_items(doc, report, as_of)
     project.kpis = kpi_rows(report, data, as_of)
     return project
+
+
+def _gate(engine: Engine, doc: LocatedDocument, as_of: dt.date, stage: str, path: str) -> _Blockers:
+    """The rules that block a move to `stage`, with their titles: the results `check --stage` marks blocking.
+
+    The document was validated by the run at its own stage, and the funnel reads only which rules block, so
+    the failures are not explained (that is most of an evaluation's cost): the compiled rules run over the
+    promoted data, the manifest's waivers are checked at the levels of the next stage, and the configured
+    `disable` and `fail_on` apply as in `Engine.check_document` (a test holds the two to the same answer)."""
+    data = doc.data
+    doc.data = {**data, "stage": promoted(data["stage"], stage, as_of)}  # replaced, never edited
+    try:
+        manifest_dir = os.path.dirname(os.path.realpath(path))
+        ctx = Context(as_of, repo_root(manifest_dir), manifest_dir)
+        prepared = engine.compiled
+        outcomes, levels = prepared.evaluate(doc.data, as_of, ctx)
+        floor = ENFORCEMENTS.index(engine.fail_on)
+        failing = [
+            (rule, outcome[1])
+            for rule, outcome in zip(prepared.rules, outcomes, strict=True)
+            if outcome is not None and not all(outcome[0]) and rule.id not in engine.disabled
+        ]
+        if not failing:
+            return ()
+        enforcement = {rule.id: level for rule, level in zip(prepared.rules, levels, strict=True)}
+        rules = {rule.id: rule for rule in prepared.rules}
+        waivers, _ = check_waivers(doc, rules, enforcement, as_of, engine.waivers)
+    finally:
+        doc.data = data
+    return tuple(
+        (rule.id, rule.title)
+        for rule, level in failing
+        if rule.id not in waivers and ENFORCEMENTS.index(level) >= floor
+    )
 
 
 def _totals(projects: list[_Project], unusable: list[ManifestReport]) -> dict[str, Any]:
@@ -168,9 +204,9 @@ def _funnel(projects: list[_Project]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"stage": stage, "projects": len(here), "next": nxt}
         if nxt:
             gates = [p.gate for p in here if p.gate is not None]
-            ready = sum(1 for g in gates if not g.blocked)
-            blockers = Counter(r.rule for g in gates for r in g.results if r.blocking)
-            titles = {r.rule: r.title for g in gates for r in g.results}
+            ready = sum(1 for g in gates if not g)
+            blockers = Counter(rule for g in gates for rule, _ in g)
+            titles = dict(pair for g in gates for pair in g)
             row["ready"] = ready
             row["share_ready"] = round(ready / len(here), 4) if here else None
             row["top_blockers"] = [
