@@ -8,6 +8,8 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
+import subprocess
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -178,8 +180,12 @@ def test_html_is_one_accessible_self_contained_page(
     page.close()
     assert page.open == []
     tags = [t for t, _ in page.tags]
-    assert "http" not in html and "<script" not in html and "<link" not in html
+    assert "http" not in html and "<link" not in html and html.count("<script") == 1
     assert all(not (a.get("src") or a.get("href")) for _, a in page.tags)
+    heads = [a for t, a in page.tags if t == "th" and "data-sort" in a]
+    assert len(heads) == 5 and [a.get("aria-sort") for a in heads] == ["ascending", None, None, None, None]
+    assert 'id="matrix-sort-hint" hidden' in html, "the sorting hint shows only when the script runs"
+    assert "<strong>Never waivable.</strong>" in html and "<code>RISK-002</code>" in html
     assert {"table", "caption", "th", "svg", "title", "desc", "style"} <= set(tags)
     assert all(a.get("role") == "img" and a.get("aria-labelledby") for t, a in page.tags if t == "svg")
     assert all(a.get("scope") in ("col", "row") for t, a in page.tags if t == "th")
@@ -260,3 +266,135 @@ def test_the_lean_gate_blocks_as_check_at_the_next_stage(engine_args: dict[str, 
             compared += 1
             blocked += bool(lean)
     assert compared == 13 and blocked > 0
+
+
+def test_a_waiver_of_a_rule_never_waivable_is_listed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import yaml
+
+    source = ROOT / "examples" / "customer-service-assistant" / "ai-project.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    waiver = {"rule": "RISK-002", "reason": "tried", "granted_on": dt.date(2026, 10, 1)}
+    waiver["approver"] = data["owners"]["business_owner"]
+    waiver["expires_on"] = dt.date(2027, 1, 1)
+    data["waivers"] = [*(data.get("waivers") or []), waiver]
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "ai-project.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    found = portfolio(Engine.load(), [tmp_path], AS_OF)["waivers"]
+    assert found["never_waivable"] == [{"rule": "RISK-002", "title": "No prohibited AI practice"}]
+    assert [(i["rule"], i["covers"]) for i in found["targeting_never_waivable"]] == [("RISK-002", False)]
+    code, out, _ = report(capsys, str(tmp_path), "--as-of", AS_OF.isoformat())
+    assert code == 0 and "these waivers target one and waive nothing:" in out and "`RISK-002`" in out
+
+
+SHIM = """
+function node(attrs, text) {
+  var n = {attrs: attrs || {}, text: text || "", kids: [], listeners: {}};
+  n.hasAttribute = function (k) { return k in n.attrs; };
+  n.getAttribute = function (k) { return k in n.attrs ? n.attrs[k] : null; };
+  n.setAttribute = function (k, v) { n.attrs[k] = String(v); };
+  n.removeAttribute = function (k) { delete n.attrs[k]; };
+  n.appendChild = function (c) { n.kids.push(c); n.text = ""; };
+  n.addEventListener = function (type, f) { n.listeners[type] = f; };
+  Object.defineProperty(n, "textContent", {
+    get: function () { return n.kids.length ? n.kids.map(function (k) { return k.textContent; }).join("") : n.text; },
+    set: function (v) { n.text = v; n.kids = []; }
+  });
+  return n;
+}
+var input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+var heads = input.heads.map(function (h) { return node(h.attrs, h.text); });
+var rows = input.rows.map(function (r) {
+  var row = {cells: r.map(function (c) { return node(c.attrs, c.text); })};
+  row.name = row.cells[0].textContent;
+  return row;
+});
+var body = {rows: rows.slice()};
+body.appendChild = function (row) { body.rows.splice(body.rows.indexOf(row), 1); body.rows.push(row); };
+var table = {tHead: {rows: [{cells: heads}]}, tBodies: [body]};
+var hint = {hidden: true};
+global.document = {
+  getElementById: function (id) { return id === "matrix-table" ? table : id === "matrix-sort-hint" ? hint : null; },
+  createElement: function () { return node(); }
+};
+eval(input.script);
+var out = {hint: hint.hidden, clicks: []};
+input.clicks.forEach(function (col) {
+  heads[col].kids[0].listeners.click();
+  out.clicks.push({order: body.rows.map(function (r) { return r.name; }),
+                   sort: heads.map(function (h) { return h.getAttribute("aria-sort"); }),
+                   label: heads[col].kids[0].textContent});
+});
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+class _Matrix(HTMLParser):
+    """The matrix table's header and body cells (attributes and text) and the page's script."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heads: list[dict[str, Any]] = []
+        self.rows: list[list[dict[str, Any]]] = []
+        self.script = ""
+        self.where = ""
+        self.cell: dict[str, Any] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.where = "matrix" if dict(attrs).get("id") == "matrix-table" else ""
+        elif tag == "script":
+            self.where = "script"
+        elif self.where == "matrix" and tag == "tbody":
+            self.where = "body"
+        elif self.where == "body" and tag == "tr":
+            self.rows.append([])
+        elif self.where in ("matrix", "body") and tag in ("th", "td"):
+            self.cell = {"attrs": {k: v or "" for k, v in attrs}, "text": ""}
+            (self.heads if not self.rows else self.rows[-1]).append(self.cell)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("table", "script"):
+            self.where = ""
+        elif tag in ("th", "td"):
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.where == "script":
+            self.script += data
+        elif self.cell is not None:
+            self.cell["text"] += data
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the page's script")
+def test_the_matrix_script_sorts_rows_and_sets_aria_sort(
+    capsys: pytest.CaptureFixture[str], summary: dict[str, Any]
+) -> None:
+    _, html, _ = report(capsys, "examples/", "--as-of", "2026-11-28", "--format", "html")
+    page = _Matrix()
+    page.feed(html)
+    rows = page.rows
+    assert len(page.heads) > 5 and len(rows) == 10 and page.script
+    stage, tier, dept = 1, 2, 3
+    data = {"heads": page.heads, "rows": rows, "script": page.script, "clicks": [stage, stage, tier, dept, 0]}
+    done = subprocess.run(
+        ["node", "-e", SHIM], input=json.dumps(data), capture_output=True, text=True, check=True
+    )
+    out = json.loads(done.stdout)
+    assert out["hint"] is False
+    by_project = [r["project"] for r in summary["matrix"]["rows"]]
+    order = ["idea", "pilot", "program", "enterprise", "retired"]
+    stage_of = {r["project"]: r["stage"] for r in summary["matrix"]["rows"]}
+    up = sorted(by_project, key=lambda p: order.index(stage_of[p]))
+    down = sorted(by_project, key=lambda p: -order.index(stage_of[p]))
+    assert [c["order"] for c in out["clicks"][:2]] == [up, down], "stage order, ties in project order"
+    assert out["clicks"][0]["sort"][:5] == [None, "ascending", None, None, None]
+    assert out["clicks"][1]["sort"][:5] == [None, "descending", None, None, None]
+    tiers = ["unassessed", "low", "medium", "high", "critical"]
+    tier_of = {r["project"]: r["risk_tier"] for r in summary["matrix"]["rows"]}
+    assert out["clicks"][2]["order"] == sorted(by_project, key=lambda p: tiers.index(tier_of[p]))
+    dept_of = {r["project"]: r["department"].strip().lower() for r in summary["matrix"]["rows"]}
+    assert out["clicks"][3]["order"] == sorted(by_project, key=lambda p: dept_of[p])
+    assert out["clicks"][4]["order"] == sorted(by_project) == by_project
+    assert out["clicks"][4]["sort"][0] == "ascending" and out["clicks"][4]["label"] == "project"

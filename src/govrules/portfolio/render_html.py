@@ -1,4 +1,9 @@
-"""The portfolio summary as one self-contained HTML page: inline CSS and SVG, no script, no network.
+"""The portfolio summary as one self-contained HTML page: inline CSS, SVG and one small script, no network.
+
+The script only sorts the compliance matrix: it turns the headers of the project, stage, tier, department and
+business owner columns into buttons (keyboard-accessible, `aria-sort` kept current) that sort the rows, stage
+and tier in their natural order, ties in project order. With scripts off the page is the same, the matrix in
+project order.
 
 Accessible by construction: real tables with captions and header scopes, every chart has a `<title>`, a
 `<desc>` and the same numbers in a table next to it, and verdicts carry a symbol and a word besides colour.
@@ -12,7 +17,7 @@ from __future__ import annotations
 
 from html import escape
 
-from govrules.portfolio.render_markdown import MARK, number, percent
+from govrules.portfolio.render_markdown import MARK, never_waivable_note, number, percent
 from govrules.portfolio.summary import TREND_COLUMNS
 
 TYPE_CHECKING = False
@@ -38,10 +43,61 @@ code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .bar { display: inline-block; width: 8rem; height: .7rem; border: 1px solid #57606a; vertical-align: middle; }
 .bar span { display: block; height: 100%; background: #0969da; }
 details { margin: .4rem 0; }
+th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0; padding: 0;
+  cursor: pointer; text-decoration: underline dotted; text-align: left; }
+th button:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }
+th[aria-sort="ascending"] button::after { content: " ▲"; }
+th[aria-sort="descending"] button::after { content: " ▼"; }
 @media print { body { max-width: none; font-size: 10pt; } .wide { overflow: visible; }
   th, .fail, .waived, .pass { background: none !important; } tr, details { break-inside: avoid; }
+  th button { text-decoration: none; } #matrix-sort-hint { display: none; }
   details > * { display: block; } }
 """
+
+# Sorts the compliance matrix (progressive enhancement: without it the rows stay in project order). A cell's
+# `data-key` is its sort key when its text is not (stage and tier in their order); ties keep project order.
+SORT_SCRIPT = """\
+(function () {
+  "use strict";
+  var table = document.getElementById("matrix-table");
+  if (!table || !table.tHead || !table.tBodies.length) { return; }
+  var heads = table.tHead.rows[0].cells, body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  function key(row, col) {
+    var cell = row.cells[col];
+    return cell.hasAttribute("data-key") ? cell.getAttribute("data-key") : cell.textContent.trim().toLowerCase();
+  }
+  Array.prototype.forEach.call(heads, function (th, col) {
+    if (!th.hasAttribute("data-sort")) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = th.textContent;
+    button.title = "Sort by " + th.textContent;
+    th.textContent = "";
+    th.appendChild(button);
+    button.addEventListener("click", function () {
+      var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+      var sign = dir === "ascending" ? 1 : -1;
+      var keyed = rows.map(function (row, i) { return [key(row, col), i, row]; });
+      keyed.sort(function (a, b) { return a[0] < b[0] ? -sign : a[0] > b[0] ? sign : a[1] - b[1]; });
+      keyed.forEach(function (k) { body.appendChild(k[2]); });
+      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", dir);
+    });
+  });
+  var hint = document.getElementById("matrix-sort-hint");
+  if (hint) { hint.hidden = false; }
+})();
+"""
+STAGE_ORDER = ("idea", "pilot", "program", "enterprise", "retired")
+TIER_ORDER = ("unassessed", "low", "medium", "high", "critical")
+
+
+def _order_key(value: str, order: tuple[str, ...]) -> str:
+    """A sort key putting the known values in their order, then any other value by its text, then none."""
+    if value in order:
+        return f"{order.index(value)}"
+    return f"8{value.casefold()}" if value else "9"
 
 
 def render(summary: dict[str, Any]) -> str:
@@ -54,7 +110,7 @@ def render(summary: dict[str, Any]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
+        + f"\n</main>\n<script>\n{SORT_SCRIPT}</script>\n</body>\n</html>\n"
     )
 
 
@@ -144,17 +200,13 @@ def _verdict_cell(verdict: str | None) -> str:
 
 def _matrix(s: dict[str, Any]) -> list[str]:
     m = s["matrix"]
-    head = ["project", "stage", "tier", "department", "business owner", *m["families"]]
-    rows: list[list[object]] = [
-        [r["project"], r["stage"], r["risk_tier"], r["department"], r["business_owner"]]
-        + [_verdict_cell(r["cells"][f]) for f in m["families"]]
-        for r in m["rows"]
-    ]
     out = [
         '<section aria-labelledby="matrix"><h2 id="matrix">Compliance matrix</h2>',
         "<p>Each cell is the worst verdict of the family's rules: ✗ fail, ~ waived, ✓ pass, – not applicable.</p>",
+        '<p id="matrix-sort-hint" hidden>Rows are listed by project; the project, stage, tier, department and '
+        "business owner headings are buttons that sort the rows (again for the reverse order).</p>",
     ]
-    out += table("Projects by rule family", head, rows, raw=True)
+    out += matrix_table(m)
     for r in m["rows"]:
         if not r["findings"]:
             continue
@@ -178,6 +230,33 @@ def _matrix(s: dict[str, Any]) -> list[str]:
         )
         out.append("</details>")
     return [*out, "</section>"]
+
+
+def matrix_table(m: dict[str, Any]) -> list[str]:
+    """The matrix as a table the page's script can sort: `data-sort` on the sortable headers, `data-key` on the
+    stage and tier cells (their order is not alphabetical); rows in project order, marked `aria-sort`."""
+    sortable = ["project", "stage", "tier", "department", "business owner"]
+    out = [
+        '<div class="wide"><table id="matrix-table">',
+        "<caption>Projects by rule family</caption>",
+        "<thead><tr>",
+        '<th scope="col" data-sort aria-sort="ascending">project</th>',
+        *(f'<th scope="col" data-sort>{escape(h)}</th>' for h in sortable[1:]),
+        *(f'<th scope="col">{escape(f)}</th>' for f in m["families"]),
+        "</tr></thead>",
+        "<tbody>",
+    ]
+    for r in m["rows"]:
+        cells = [
+            f'<th scope="row">{escape(r["project"])}</th>',
+            f'<td data-key="{_order_key(r["stage"], STAGE_ORDER)}">{escape(r["stage"])}</td>',
+            f'<td data-key="{escape(_order_key(r["risk_tier"], TIER_ORDER))}">{escape(r["risk_tier"])}</td>',
+            _td(r["department"]),
+            _td(r["business_owner"]),
+            *(_verdict_cell(r["cells"][f]) for f in m["families"]),
+        ]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return [*out, "</tbody></table></div>"]
 
 
 def _ownership(s: dict[str, Any]) -> list[str]:
@@ -211,6 +290,8 @@ def _waivers(s: dict[str, Any]) -> list[str]:
         f"<p>{w['active']} active waivers ({w['expiring_within_30_days']} expiring within 30 days, "
         f"{w['covering_nothing']} covering no result), {w['expired']} expired.</p>",
     ]
+    note = never_waivable_note(w, lambda t: f"<code>{escape(t)}</code>", escape)
+    out += [f'<p class="note"><strong>Never waivable.</strong> {note[0]}</p>']
     out += table(
         "Active waivers by age", ["age", "waivers"], [[a["age"], a["waivers"]] for a in w["active_by_age"]]
     )

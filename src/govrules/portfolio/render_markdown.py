@@ -10,6 +10,7 @@ from govrules.portfolio.summary import TREND_COLUMNS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 MARK = {"fail": "✗ fail", "waived": "~ waived", "pass": "✓ pass", "not_applicable": "– n/a", None: " "}
@@ -152,6 +153,24 @@ def _ownership(s: dict[str, Any]) -> list[str]:
     return out
 
 
+def never_waivable_note(
+    w: dict[str, Any], code: Callable[[str], str], text: Callable[[str], str] = str
+) -> list[str]:
+    """The note on rules never waivable, and the waivers that target one (`code` marks up a rule id or a
+    location, `text` escapes prose)."""
+    rules = ", ".join(f"{code(r['rule'])} {text(r['title'])}" for r in w["never_waivable"]) or "none"
+    targeting = w["targeting_never_waivable"]
+    found = (
+        "; these waivers target one and waive nothing: "
+        + ", ".join(
+            f"{text(i['project'])} ({code(i['rule'])}, {code(where(i['location']))})" for i in targeting
+        )
+        if targeting
+        else "; no waiver targets one"
+    )
+    return [f"Rules marked not waivable are never waivable, whatever a manifest records: {rules}{found}."]
+
+
 def _waivers(s: dict[str, Any]) -> list[str]:
     w = s["waivers"]
     out = [
@@ -161,6 +180,7 @@ def _waivers(s: dict[str, Any]) -> list[str]:
         f"{w['covering_nothing']} covering no result), {w['expired']} expired.",
         "",
     ]
+    out += [*never_waivable_note(w, lambda text: f"`{text}`"), ""]
     out += table(["age of active waivers", "waivers"], [[a["age"], a["waivers"]] for a in w["active_by_age"]])
     for key, title in (("by_approver", "approver"), ("by_rule", "rule")):
         out += table(

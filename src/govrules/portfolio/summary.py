@@ -94,7 +94,7 @@ def portfolio(
         "funnel": _funnel(projects),
         "matrix": _matrix(projects, families),
         "ownership": _ownership(projects),
-        "waivers": waiver_debt([w for p in projects for w in p.waivers]),
+        "waivers": _waivers(engine, [w for p in projects for w in p.waivers]),
         "value": _value(projects),
     }
 
@@ -176,6 +176,19 @@ def _gate(engine: Engine, doc: LocatedDocument, as_of: dt.date, stage: str, path
         for rule, level in failing
         if rule.id not in waivers and ENFORCEMENTS.index(level) >= floor
     )
+
+
+def _waivers(engine: Engine, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Waiver debt, with the rules marked `waivable false` (never waivable, whatever a manifest records) and
+    every waiver that targets one of them."""
+    debt = waiver_debt(items)
+    never = sorted(
+        (r.id, r.title) for r in engine.compiled.rules if not r.waivable and r.id not in engine.disabled
+    )
+    ids = {rule for rule, _ in never}
+    debt["never_waivable"] = [{"rule": rule, "title": title} for rule, title in never]
+    debt["targeting_never_waivable"] = [i for i in debt["items"] if i["rule"] in ids]
+    return debt
 
 
 def _totals(projects: list[_Project], unusable: list[ManifestReport]) -> dict[str, Any]:
