@@ -12,7 +12,7 @@ removed at the end.
 
     $ /tmp/venv/bin/python benchmarks/portfolio.py                 # 10,000 manifests, 3 runs of each
     $ /tmp/venv/bin/python benchmarks/portfolio.py --count 1000 --reps 1
-    $ /tmp/venv/bin/python benchmarks/portfolio.py --profile       # and cProfile's top entries for --jobs 1
+    $ /tmp/venv/bin/python benchmarks/portfolio.py --profile       # and cProfile's top entries (one process)
 """
 
 from __future__ import annotations
@@ -109,12 +109,25 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
 
 
 def _profile(base: list[str], env: dict[str, str], tmp: Path) -> None:
+    """cProfile of the summary and the JSON, in a subprocess with the same environment (the CLI leaves without
+    tearing the interpreter down, so `python -m cProfile -m govrules` would write no profile)."""
     out = tmp / "report.prof"
-    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), *base[1:], "--output", os.devnull,
-                    "--jobs", "1"], env=env, capture_output=True, check=False)
+    code = (
+        "import cProfile, datetime\n"
+        "from govrules.api import Engine\n"
+        "from govrules.portfolio import render_json\n"
+        "from govrules.portfolio.summary import portfolio\n"
+        "engine = Engine.load()\n"
+        "profiler = cProfile.Profile()\n"
+        "profiler.enable()\n"
+        f"render_json.render(portfolio(engine, [{str(base[4])!r}], datetime.date(2026, 11, 28)))\n"
+        "profiler.disable()\n"
+        f"profiler.dump_stats({str(out)!r})\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
     import pstats
 
-    pstats.Stats(str(out)).sort_stats("cumulative").print_stats(15)
+    pstats.Stats(str(out)).sort_stats("cumulative").print_stats(25)
     pstats.Stats(str(out)).sort_stats("tottime").print_stats(15)
 
 
