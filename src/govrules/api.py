@@ -47,6 +47,33 @@ def root_type() -> Type:
     return manifest_type(manifest_schema())
 
 
+def read_policy(path: str) -> tuple[str, str]:
+    """(display name, text) of a policy file; unreadable or non-UTF-8 files are located errors."""
+    name = display_path(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as err:
+        raise GovrulesError(
+            [Diagnostic("GR200", "error", f"cannot read policy `{name}`: {err.strerror or err}", None)]
+        ) from None
+    try:
+        return name, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        where = undecodable_at(name, raw, err)
+        raise GovrulesError(
+            [
+                Diagnostic(
+                    "GR100",
+                    "error",
+                    f"invalid UTF-8 byte 0x{raw[err.start]:02x}",
+                    where,
+                    "save the policy file as UTF-8",
+                )
+            ]
+        ) from None
+
+
 def policy_files(paths: Sequence[str | os.PathLike[str]] | None) -> list[str]:
     """The `*.gov` files named or found under the given paths (default: the bundled pack), sorted."""
     if not paths:
@@ -113,35 +140,7 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
         fail_on: str = "soft",
     ) -> Engine:
         """Parse, check and compile the policies, or take the prepared set from the cache when nothing changed."""
-        texts: list[tuple[str, str]] = []
-        for path in policy_files(policy_paths):
-            name = display_path(path)
-            try:
-                with open(path, "rb") as handle:
-                    raw = handle.read()
-            except OSError as err:
-                raise GovrulesError(
-                    [
-                        Diagnostic(
-                            "GR200", "error", f"cannot read policy `{name}`: {err.strerror or err}", None
-                        )
-                    ]
-                ) from None
-            try:
-                texts.append((name, raw.decode("utf-8-sig")))
-            except UnicodeDecodeError as err:
-                where = undecodable_at(name, raw, err)
-                raise GovrulesError(
-                    [
-                        Diagnostic(
-                            "GR100",
-                            "error",
-                            f"invalid UTF-8 byte 0x{raw[err.start]:02x}",
-                            where,
-                            "save the policy file as UTF-8",
-                        )
-                    ]
-                ) from None
+        texts = [read_policy(path) for path in policy_files(policy_paths)]
         digest = cache.key(
             __version__,
             cache.code_fingerprint(),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 
@@ -74,9 +73,9 @@ def check_paths(
     paths: Sequence[str],
 ) -> tuple[list[str], tuple[Diagnostic, ...], dict[str, SourceText]]:
     """(file names, every diagnostic sorted, sources) for the policy files under `paths` as one set."""
-    from govrules.api import policy_files
+    from govrules.api import policy_files, read_policy
 
-    texts = [_read(path) for path in policy_files(paths or None)]
+    texts = [read_policy(path) for path in policy_files(paths or None)]
     return [name for name, _ in texts], check_texts(texts), {n: SourceText(n, t) for n, t in texts}
 
 
@@ -106,18 +105,3 @@ def check_texts(texts: Sequence[tuple[str, str]]) -> tuple[Diagnostic, ...]:
     found.extend(d for d in lint(policies, root) if not (broken and d.code in ("GR231", "GR232")))
     unique = {(d.code, d.span, d.message): d for d in found}
     return sort_diagnostics(unique.values())
-
-
-def _read(path: str) -> tuple[str, str]:
-    from govrules.authoring.fmt import read_policy
-
-    name, text = read_policy(path)
-    return display_path(name), text
-
-
-def display_path(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = path
-    return (rel if not rel.startswith("..") else path).replace(os.sep, "/")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from govrules.diagnostics import Diagnostic, GovrulesError
 from govrules.lang import ast
-from govrules.span import Span, undecodable_at
+from govrules.span import Span
 
 Comment = tuple[int, int, str]  # line, column, text
 
@@ -129,29 +129,9 @@ def read_policy(path: str) -> tuple[str, str]:
     """(display name, text) of a policy file, `-` being standard input."""
     if path == "-":
         return "<stdin>", sys.stdin.read()
-    name = path.replace(os.sep, "/")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as err:
-        raise GovrulesError(
-            [Diagnostic("GR200", "error", f"cannot read policy `{name}`: {err.strerror or err}", None)]
-        ) from None
-    try:
-        return name, raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        where = undecodable_at(name, raw, err)
-        raise GovrulesError(
-            [
-                Diagnostic(
-                    "GR100",
-                    "error",
-                    f"invalid UTF-8 byte 0x{raw[err.start]:02x}",
-                    where,
-                    "save the policy file as UTF-8",
-                )
-            ]
-        ) from None
+    from govrules.api import read_policy as read_file
+
+    return read_file(path)
 
 
 def write_atomically(path: str, text: str) -> None:
