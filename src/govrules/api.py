@@ -98,7 +98,7 @@ def policy_files(paths: Sequence[str | os.PathLike[str]] | None) -> list[str]:
                         "error",
                         f"policy path `{p}` does not exist",
                         None,
-                        "give a `.gov` file or a folder of them to `--policy`",
+                        "give a `.gov` file or a folder of them",
                     )
                 ]
             )
@@ -224,9 +224,17 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
         return self.check_document(doc, as_of, stage, path)
 
     def check_document(
-        self, doc: LocatedDocument, as_of: dt.date, stage: str | None = None, path: str | None = None
+        self,
+        doc: LocatedDocument,
+        as_of: dt.date,
+        stage: str | None = None,
+        path: str | None = None,
+        validate: bool = True,
+        explain: bool = True,
     ) -> ManifestReport:
-        problems = validate_document(doc, self.compiled.date_paths)
+        """Evaluate a located manifest. `validate=False` for a document this engine has validated already;
+        `explain=False` when only verdicts and blocking are wanted (failures then carry their message only)."""
+        problems = validate_document(doc, self.compiled.date_paths) if validate else []
         if problems:
             return ManifestReport(doc.file, diagnostics=sort_diagnostics(problems), evaluated=False)
         notes: list[Diagnostic] = []
@@ -246,7 +254,7 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
                 )
         manifest_dir = os.path.dirname(os.path.realpath(path)) if path is not None else None
         ctx = Context(as_of, repo_root(manifest_dir), manifest_dir)
-        results, waiver_notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers)
+        results, waiver_notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers, explain)
         if self.disabled or self.fail_on != "soft":
             results = self._configured(results)
         notes.extend(waiver_notes)

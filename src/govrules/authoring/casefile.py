@@ -283,11 +283,10 @@ class Case(
 
 
 def display(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = path
-    return (rel if not rel.startswith("..") else path).replace(os.sep, "/")
+    """A path as findings name it (the same as `govrules check` names files)."""
+    from govrules.api import display_path
+
+    return display_path(path)
 
 
 def find_test_files(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:

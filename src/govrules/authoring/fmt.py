@@ -101,27 +101,13 @@ def emit(args: argparse.Namespace, path: str, name: str, text: str, formatted: s
 
 
 def gov_files(paths: Sequence[str]) -> list[str]:
-    """The files named, and the `*.gov` files under the folders named (sorted), each once."""
+    """The files named, and the `*.gov` files under the folders named (sorted), each once; `-` is standard
+    input. Found as `--policy` finds them (`api.policy_files`)."""
+    from govrules.api import policy_files
+
     out: list[str] = []
     for p in paths:
-        if p == "-" or os.path.isfile(p):
-            out.append(p)
-        elif os.path.isdir(p):
-            out.extend(
-                sorted(os.path.join(d, n) for d, _, names in os.walk(p) for n in names if n.endswith(".gov"))
-            )
-        else:
-            raise GovrulesError(
-                [
-                    Diagnostic(
-                        "GR200",
-                        "error",
-                        f"policy path `{p}` does not exist",
-                        None,
-                        "give a `.gov` file or a folder of them",
-                    )
-                ]
-            )
+        out.extend(["-"] if p == "-" else policy_files([p]))
     return list(dict.fromkeys(out))
 
 

@@ -25,8 +25,15 @@ if TYPE_CHECKING:
 
 
 def evaluate_document(
-    prepared: PreparedPolicySet, doc: LocatedDocument, as_of: dt.date, ctx: Context, settings: WaiverSettings
+    prepared: PreparedPolicySet,
+    doc: LocatedDocument,
+    as_of: dt.date,
+    ctx: Context,
+    settings: WaiverSettings,
+    explain_failures: bool = True,
 ) -> tuple[list[RuleResult], list[Diagnostic]]:
+    """Verdicts, blocking and waivers for every rule; without `explain_failures`, a failure carries only its
+    first message (no deciding value, location or notes: the portfolio's gate question needs no more)."""
     outcomes, levels = prepared.evaluate(doc.data, as_of, ctx)
     explainer: Explainer | None = None
 
@@ -46,6 +53,14 @@ def evaluate_document(
             results.append(_result(rule, Verdict.NOT_APPLICABLE, rule.enforcement, None, message, ()))
             continue
         passed, level, advice = outcome
+        if not explain_failures:
+            first = next((i for i, ok in enumerate(passed) if not ok), None)
+            message = (
+                "" if first is None else rule.messages[first] or f"`{rule.requires[first]}` does not hold"
+            )
+            verdict = Verdict.PASS if first is None else Verdict.FAIL
+            results.append(_result(rule, verdict, level, None, message, ()))
+            continue
         advised = tuple(
             _explain(explain(), doc, rule, index, i, True) for i, ok in enumerate(advice) if not ok
         )

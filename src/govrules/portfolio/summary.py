@@ -17,11 +17,8 @@ import gc
 import os
 from collections import Counter
 
-from govrules.api import discover, display_path, promoted, repo_root
+from govrules.api import discover, display_path
 from govrules.diagnostics import GovrulesError
-from govrules.engine.builtins import Context
-from govrules.engine.types import ENFORCEMENTS
-from govrules.engine.waivers import check_waivers
 from govrules.manifest.loader import LocatedDocument, load_manifest
 from govrules.portfolio.debt import kpi_rows, waiver_debt, waiver_items
 from govrules.results import ManifestReport, RuleResult, Verdict
@@ -166,36 +163,14 @@ def _evaluate(engine: Engine, path: str, as_of: dt.date) -> _Project | ManifestR
 
 def _gate(engine: Engine, doc: LocatedDocument, as_of: dt.date, stage: str, path: str) -> _Blockers:
     """The rules that block a move to `stage`, with their titles: the results `check --stage` marks blocking.
-
-    The document was validated by the run at its own stage, and the funnel reads only which rules block, so
-    the failures are not explained (that is most of an evaluation's cost): the compiled rules run over the
-    promoted data, the manifest's waivers are checked at the levels of the next stage, and the configured
-    `disable` and `fail_on` apply as in `Engine.check_document` (a test holds the two to the same answer)."""
+    The document was validated by the run at its own stage, and the funnel reads only which rules block, so it
+    is neither validated again nor are its failures explained (that is most of an evaluation's cost)."""
     data = doc.data
-    doc.data = {**data, "stage": promoted(data["stage"], stage, as_of)}  # replaced, never edited
     try:
-        manifest_dir = os.path.dirname(os.path.realpath(path))
-        ctx = Context(as_of, repo_root(manifest_dir), manifest_dir)
-        prepared = engine.compiled
-        outcomes, levels = prepared.evaluate(doc.data, as_of, ctx)
-        floor = ENFORCEMENTS.index(engine.fail_on)
-        failing = [
-            (rule, outcome[1])
-            for rule, outcome in zip(prepared.rules, outcomes, strict=True)
-            if outcome is not None and not all(outcome[0]) and rule.id not in engine.disabled
-        ]
-        if not failing:
-            return ()
-        enforcement = {rule.id: level for rule, level in zip(prepared.rules, levels, strict=True)}
-        rules = {rule.id: rule for rule in prepared.rules}
-        waivers, _ = check_waivers(doc, rules, enforcement, as_of, engine.waivers)
+        report = engine.check_document(doc, as_of, stage, path, validate=False, explain=False)
     finally:
-        doc.data = data
-    return tuple(
-        (rule.id, rule.title)
-        for rule, level in failing
-        if rule.id not in waivers and ENFORCEMENTS.index(level) >= floor
-    )
+        doc.data = data  # check_document replaces the data with the promoted stage
+    return tuple((r.rule, r.title) for r in report.results if r.blocking)
 
 
 def _waivers(engine: Engine, items: list[dict[str, Any]]) -> dict[str, Any]:
