@@ -231,9 +231,12 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
         path: str | None = None,
         validate: bool = True,
         explain: bool = True,
+        check_links: bool = True,
     ) -> ManifestReport:
         """Evaluate a located manifest. `validate=False` for a document this engine has validated already;
-        `explain=False` when only verdicts and blocking are wanted (failures then carry their message only)."""
+        `explain=False` when only verdicts and blocking are wanted (failures then carry their message only);
+        `check_links=False` for a manifest without its repository (`path` None): well-formed relative evidence
+        links are then taken as given, not looked up."""
         problems = validate_document(doc, self.compiled.date_paths) if validate else []
         if problems:
             return ManifestReport(doc.file, diagnostics=sort_diagnostics(problems), evaluated=False)
@@ -253,7 +256,7 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
                     )
                 )
         manifest_dir = os.path.dirname(os.path.realpath(path)) if path is not None else None
-        ctx = Context(as_of, repo_root(manifest_dir), manifest_dir)
+        ctx = Context(as_of, repo_root(manifest_dir), manifest_dir, not check_links)
         results, waiver_notes = evaluate_document(self.compiled, doc, as_of, ctx, self.waivers, explain)
         if self.disabled or self.fail_on != "soft":
             results = self._configured(results)

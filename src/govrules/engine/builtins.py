@@ -29,19 +29,21 @@ Typing = Callable[[Sequence[Type]], "Type | str"]
 class Context(
     namedtuple(
         "Context",
-        "as_of repo_root manifest_dir",
-        defaults=(
-            None,
-            None,
-        ),
+        "as_of repo_root manifest_dir unchecked_links",
+        defaults=(None, None, False),
     )
 ):
-    """What a built-in may know besides its arguments: the evaluation date and the manifest's repository."""
+    """What a built-in may know besides its arguments: the evaluation date and the manifest's repository.
+
+    `unchecked_links`: the manifest arrived without its repository (the HTTP API), so a well-formed relative
+    evidence link is taken as given instead of being looked up on a file system it does not belong to.
+    """
 
     __slots__ = ()
     as_of: dt.date
     repo_root: str | None
     manifest_dir: str | None
+    unchecked_links: bool
 
 
 class Function(namedtuple("Function", "name doc arity typing impl needs_context", defaults=(False,))):
@@ -227,15 +229,18 @@ def link_exists(ctx: Context, link: Any) -> bool:
 
     A relative link is read from the manifest's folder, as a relative link in a Markdown file is, resolved with
     symlinks followed, and must name a file inside the repository root (the nearest folder with `.git`, else the
-    manifest's folder): no absolute paths, no escape through `..` or a symlink, no directories.
+    manifest's folder): no absolute paths, no escape through `..` or a symlink, no directories. Without a
+    repository (`ctx.unchecked_links`, the HTTP API) a relative link without `..` is taken as given.
     """
     if not isinstance(link, str) or not link.strip():
         return False
     if is_url(link):
         return True
     path = link.split("#", 1)[0].strip()
-    if ctx.manifest_dir is None or not path or "\x00" in path or path.startswith(("/", "\\")) or ":" in path:
+    if not path or "\x00" in path or path.startswith(("/", "\\")) or ":" in path:
         return False
+    if ctx.manifest_dir is None:
+        return ctx.unchecked_links and ".." not in path.replace("\\", "/").split("/")
     root = os.path.realpath(ctx.repo_root or ctx.manifest_dir)
     target = os.path.realpath(os.path.join(ctx.manifest_dir, path))
     if not target.startswith(root + os.sep):
