@@ -1,0 +1,300 @@
+"""The decision log in one SQLite file: WAL, `synchronous=FULL`, `BEGIN IMMEDIATE` around each group commit.
+
+Three tables: `govrules_decisions` (one row per record, `seq` the rowid, decision ids unique), `govrules_reports`
+(report bodies keyed by their sha256, stored once) and `govrules_meta` (the format). Triggers abort any UPDATE or
+DELETE: the log is append-only. The head of the chain is read after `BEGIN IMMEDIATE` has taken the write lock, so
+several processes (uvicorn `--workers N`) can append to one file and the chain stays linear. Before each group the
+file's identity (device, inode) is checked: a log removed or replaced under a running server fails closed instead of
+writing into an unlinked file, and the next group reconnects to whatever file is at the path again.
+
+    store = SqliteStore("govrules-decisions.db", create=True)
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import urllib.parse
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+
+from govrules.server.audit import (
+    COLUMNS,
+    FORMAT,
+    GENESIS,
+    DecisionLogError,
+    DuplicateDecisionError,
+    Row,
+    Snapshot,
+    StoredDecision,
+    stored,
+)
+
+BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's write lock before failing closed
+_BUSY = 5  # SQLITE_BUSY
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS govrules_decisions (
+    seq INTEGER PRIMARY KEY,
+    decision_id TEXT NOT NULL UNIQUE,
+    time TEXT NOT NULL,
+    caller TEXT NOT NULL,
+    policy_hash TEXT NOT NULL,
+    manifest_hash TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    stage TEXT,
+    summary TEXT NOT NULL,
+    report_sha256 TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS govrules_reports (sha256 TEXT PRIMARY KEY, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS govrules_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO govrules_meta (key, value) VALUES ('format', '{FORMAT}');
+""" + "".join(
+    f"CREATE TRIGGER IF NOT EXISTS govrules_{table}_no_{verb} BEFORE {verb.upper()} ON govrules_{table} "
+    "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;\n"
+    for table in ("decisions", "reports", "meta")
+    for verb in ("update", "delete")
+)
+_FIELDS = ", ".join(f"d.{name}" for name in COLUMNS)
+INSERT_DECISION = (
+    f"INSERT INTO govrules_decisions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+)
+INSERT_REPORT = "INSERT OR IGNORE INTO govrules_reports (sha256, body) VALUES (?, ?)"
+HEAD = "SELECT seq, hash FROM govrules_decisions ORDER BY seq DESC LIMIT 1"
+WITH_REPORT = (
+    f"SELECT {_FIELDS}, r.body FROM govrules_decisions AS d "
+    "LEFT JOIN govrules_reports AS r ON r.sha256 = d.report_sha256"
+)
+WITH_INDEX = (
+    f"SELECT {_FIELDS}, (SELECT x.seq FROM govrules_decisions AS x WHERE x.decision_id = d.decision_id) "
+    "FROM govrules_decisions AS d WHERE d.seq > ? ORDER BY d.seq"
+)
+
+
+class SqliteStore:
+    """The `Store` for one SQLite file: the writer thread's connection and a small pool of readers."""
+
+    def __init__(self, path: str, *, create: bool) -> None:
+        self.path = os.path.abspath(path)
+        self._shown = path
+        self._writer: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None
+        self._readers: list[tuple[sqlite3.Connection, tuple[int, int]]] = []
+        self._lock = threading.Lock()
+        if create:
+            self._create()
+        elif not os.path.isfile(self.path):
+            raise DecisionLogError(f"there is no decision log `{path}` (check the path given to --db)")
+
+    def _create(self) -> None:
+        folder = os.path.dirname(self.path)
+        if not os.path.isdir(folder):
+            raise DecisionLogError(f"cannot create the decision log `{self._shown}`: no folder `{folder}`")
+        conn = None
+        try:
+            conn = self._connect("rwc")
+            conn.execute("PRAGMA page_size=16384")  # a new file only: fewer overflow pages per ~60 KB report
+            if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
+                raise DecisionLogError(f"the decision log `{self._shown}` cannot use write-ahead logging")
+            conn.executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
+            found = conn.execute("SELECT value FROM govrules_meta WHERE key = 'format'").fetchone()[0]
+        except (sqlite3.Error, DecisionLogError) as err:
+            if conn is not None:
+                conn.close()
+            raise DecisionLogError(f"cannot open the decision log `{self._shown}`: {err}") from None
+        if found != FORMAT:
+            conn.close()
+            raise DecisionLogError(
+                f"`{self._shown}` holds a decision log in format `{found}`, not `{FORMAT}`"
+            )
+        self._writer, self._identity = conn, self._stat()
+
+    def _connect(self, mode: str, timeout: float = BUSY_TIMEOUT) -> sqlite3.Connection:
+        uri = f"file:{urllib.parse.quote(self.path)}?mode={mode}"
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA journal_size_limit=67108864")  # the WAL shrinks back to 64 MB after a checkpoint
+        return conn
+
+    def _stat(self) -> tuple[int, int]:
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            raise DecisionLogError(
+                f"the decision log `{self._shown}` is gone (removed or moved): put it back, or restart the "
+                "server to begin a new log"
+            ) from None
+        return info.st_dev, info.st_ino
+
+    def _error(self, err: sqlite3.Error) -> DecisionLogError:
+        """The error to raise for `err`; a broken writer connection is dropped (the next group reconnects)."""
+        if getattr(err, "sqlite_errorcode", None) == _BUSY:
+            return DecisionLogError(f"the decision log `{self._shown}` stayed locked for {BUSY_TIMEOUT:g} s")
+        self._drop_writer()
+        return DecisionLogError(f"cannot write the decision log `{self._shown}`: {err}")
+
+    def _drop_writer(self) -> None:
+        conn, self._writer, self._identity = self._writer, None, None
+        if conn is not None:
+            with suppress(sqlite3.Error):
+                conn.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        try:
+            identity = self._stat()
+        except DecisionLogError:
+            self._drop_writer()
+            raise
+        if self._writer is not None and identity != self._identity:
+            self._drop_writer()  # replaced under us: never write into the old, unlinked file
+        if self._writer is None:
+            try:
+                self._writer = self._connect("rw")
+                self._writer.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.Error as err:
+                raise self._error(err) from None
+            self._identity = identity
+        return self._writer
+
+    def begin(self) -> tuple[int, str]:
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            head = conn.execute(HEAD).fetchone()
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+        return (head[0], head[1]) if head else (0, GENESIS)
+
+    def insert(self, rows: Sequence[Row], reports: Mapping[str, bytes]) -> None:
+        assert self._writer is not None
+        try:
+            self._writer.executemany(INSERT_REPORT, reports.items())
+            self._writer.executemany(INSERT_DECISION, rows)
+        except sqlite3.IntegrityError as err:
+            raise DuplicateDecisionError(f"a decision id is already in the log ({err})") from None
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+
+    def commit(self) -> None:
+        assert self._writer is not None
+        try:
+            self._writer.execute("COMMIT")
+        except sqlite3.Error as err:
+            raise self._error(err) from None
+
+    def rollback(self) -> None:
+        conn = self._writer
+        if conn is not None and conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                self._drop_writer()
+
+    def get(self, decision_id: str) -> StoredDecision | None:
+        conn, identity = self._reader()
+        try:
+            found = conn.execute(f"{WITH_REPORT} WHERE d.decision_id = ?", (decision_id,)).fetchone()
+        except sqlite3.Error as err:
+            conn.close()
+            raise DecisionLogError(f"cannot read the decision log `{self._shown}`: {err}") from None
+        with self._lock:
+            self._readers.append((conn, identity))
+        return None if found is None else stored(found[:12], _bytes(found[12]))
+
+    def _reader(self) -> tuple[sqlite3.Connection, tuple[int, int]]:
+        identity = self._stat()
+        with self._lock:
+            while self._readers:
+                conn, known = self._readers.pop()
+                if known == identity:
+                    return conn, identity
+                conn.close()
+        try:
+            conn = self._connect("rw")
+            conn.execute("PRAGMA query_only=ON")
+        except sqlite3.Error as err:
+            raise DecisionLogError(f"cannot read the decision log `{self._shown}`: {err}") from None
+        return conn, identity
+
+    def check_writable(self) -> bool:
+        """Whether a write transaction can start now (a lock held by another writer counts as writable)."""
+        if not os.path.isfile(self.path):
+            return False
+        try:
+            conn = self._connect("rw", timeout=0)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+        except sqlite3.Error as err:
+            return getattr(err, "sqlite_errorcode", None) == _BUSY
+        return True
+
+    def close(self) -> None:
+        self._drop_writer()
+        with self._lock:
+            readers, self._readers = self._readers, []
+        for conn, _ in readers:
+            conn.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """A read transaction over the whole file: what verify and export see does not move under them."""
+        try:
+            conn = self._connect("rw" if os.access(self.path, os.W_OK) else "ro")
+            conn.execute("PRAGMA query_only=ON")
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error as err:
+            raise DecisionLogError(f"cannot read the decision log `{self._shown}`: {err}") from None
+        try:
+            if "govrules_decisions" not in tables or "govrules_reports" not in tables:
+                raise DecisionLogError(f"`{self._shown}` holds no govrules decision log")
+            conn.execute("BEGIN")
+            yield SqliteSnapshot(conn, self._shown)
+        finally:
+            conn.close()
+
+
+class SqliteSnapshot:
+    """The `Snapshot` of one read transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, shown: str) -> None:
+        self._conn = conn
+        self._shown = shown
+
+    def _query(self, sql: str, params: tuple[object, ...]) -> Iterator[tuple[object, ...]]:
+        try:
+            yield from self._conn.execute(sql, params)
+        except sqlite3.Error as err:
+            raise DecisionLogError(f"cannot read the decision log `{self._shown}`: {err}") from None
+
+    def rows(self, since: int) -> Iterator[tuple[Row, int | None]]:
+        for found in self._query(WITH_INDEX, (since,)):
+            yield found[:12], found[12]  # type: ignore[misc]
+
+    def records(self, since: int) -> Iterator[tuple[Row, bytes | None]]:
+        for found in self._query(f"{WITH_REPORT} WHERE d.seq > ? ORDER BY d.seq", (since,)):
+            yield found[:12], _bytes(found[12])  # type: ignore[misc]
+
+    def report(self, sha256: str) -> bytes | None:
+        for (body,) in self._query("SELECT body FROM govrules_reports WHERE sha256 = ?", (sha256,)):
+            return _bytes(body)
+        return None
+
+    def find_hash(self, record_hash: str) -> int | None:
+        for (seq,) in self._query(
+            "SELECT seq FROM govrules_decisions WHERE hash = ? LIMIT 1", (record_hash,)
+        ):
+            return seq if isinstance(seq, int) else None
+        return None
+
+
+def _bytes(value: object) -> bytes | None:
+    """A stored body as bytes (an edited cell may have changed type)."""
+    if value is None or isinstance(value, bytes):
+        return value
+    return str(value).encode("utf-8", "surrogateescape")
