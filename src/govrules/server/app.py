@@ -1,0 +1,325 @@
+"""The FastAPI application: `create_app(settings)` prepares the policy set once and serves the CLI's verdicts over HTTP.
+
+Routes are thin: authenticate, read the body within its limit, evaluate (`evaluation.PolicySet`), commit the decision
+(`audit`), answer. Every error is a problem body (`problems.Problem`); a request gets a request id, a line in the
+JSON access log and its place in the metrics (`Observe`, a plain ASGI middleware). The OpenAPI document at
+`/openapi.json` (`/docs` to read it) is written in `openapi.py`.
+
+    >>> app = create_app(ServerSettings())                                   # doctest: +SKIP
+    >>> uvicorn.run(app)                                                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request, Response
+from starlette.exceptions import HTTPException
+from starlette.routing import Route
+
+from govrules.server import openapi
+from govrules.server.audit import open_log
+from govrules.server.evaluation import PolicySet
+from govrules.server.metrics import CONTENT_TYPE
+from govrules.server.problems import MEDIA_TYPE, Problem
+from govrules.server.settings import ServerSettings
+from govrules.server.state import State
+from govrules.server.tokens import TokenStore
+
+JSON_TYPES = ("application/json",)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+ACCESS = logging.getLogger("govrules.access")
+ERRORS = logging.getLogger("govrules.server")
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    """Load tokens and policies and open the decision log now, so a bad configuration fails before serving
+    (TokenError, GovrulesError or DecisionLogError); close the log when the app shuts down."""
+    tokens = TokenStore.load(settings.tokens_file)
+    policy_set = PolicySet.load(settings.policy, settings.cache_bytes)
+    state: State | None = None
+
+    def committed(seconds: float, records: int) -> None:
+        if state is not None:
+            state.metrics.committed(seconds, records)
+
+    log = open_log(settings.db_url, on_commit=committed)
+    state = State(settings, policy_set, tokens, log)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if state.log is None:  # served again after a shutdown (tests do this)
+            state.log = open_log(settings.db_url, on_commit=committed)
+        if settings.sighup:
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(_reload_quietly(state)))
+        try:
+            yield
+        finally:
+            log, state.log = state.log, None
+            await asyncio.to_thread(log.close)  # drains the writes still waiting for their commit
+
+    app = FastAPI(
+        title="govrules",
+        summary="Governance verdicts for AI projects: the `govrules check` JSON report over HTTP",
+        version=_version(),
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.govrules = state
+    app.add_exception_handler(Problem, _problem)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _crash)
+    _routes(app, state)
+    app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
+    app.add_middleware(Observe, state=state)
+    return app
+
+
+def _routes(app: FastAPI, state: State) -> None:
+    """Plain Starlette routes: each reads its own body and returns pre-rendered bytes, so FastAPI's dependency
+    injection and response models would only cost time; `openapi.py` documents them from its table."""
+
+    def route(name: str) -> Callable[[Any], Any]:
+        def add(endpoint: Any) -> Any:
+            spec = openapi.ROUTES[name]
+            template = spec["path"]
+
+            async def named(request: Request) -> Response:
+                request.scope["govrules"]["route"] = template  # the route template, for metrics and the log
+                response: Response = await endpoint(request)
+                return response
+
+            app.router.routes.append(Route(template, named, methods=[spec["method"].upper()], name=name))
+            return endpoint
+
+        return add
+
+    @route("evaluate")
+    async def evaluate(request: Request) -> Response:
+        caller = _enter(request, state, "evaluate")
+        kind = _kind(request)
+        body = await _body(request, state.settings.max_body)
+        policy_set = state.policy_set
+        query = dict(request.query_params)
+        if kind == "json" and query:
+            raise Problem(
+                422, "invalid-request", "with a JSON body, options go in the body, not the query string"
+            )
+        result = policy_set.evaluate(kind, body, query, dt.datetime.now(dt.UTC).date())
+        return await _decided(request, state, caller, policy_set, result)
+
+    @route("evaluate_batch")
+    async def evaluate_batch(request: Request) -> Response:
+        caller = _enter(request, state, "evaluate")
+        if _kind(request) != "json":
+            raise Problem(415, "unsupported-media-type", "a batch is a JSON object: send `application/json`")
+        body = await _body(request, state.settings.max_body)
+        policy_set = state.policy_set
+        today = dt.datetime.now(dt.UTC).date()
+        result = await asyncio.to_thread(policy_set.evaluate_batch, body, today, state.settings.max_batch)
+        return await _decided(request, state, caller, policy_set, result)
+
+    @route("policies")
+    async def policies(request: Request) -> Response:
+        _enter(request, state, "evaluate")
+        return Response(state.policy_set.description, media_type="application/json")
+
+    @route("rule")
+    async def rule(request: Request) -> Response:
+        _enter(request, state, "evaluate")
+        rule_id = request.path_params["rule_id"]
+        entry = state.policy_set.rules.get(rule_id)
+        if entry is None:
+            import difflib
+
+            close = difflib.get_close_matches(rule_id, list(state.policy_set.rules), 1)
+            hint = f" (did you mean `{close[0]}`?)" if close else "; `GET /v1/policies` lists them"
+            raise Problem(404, "unknown-rule", f"no rule `{rule_id}` in the active policy set{hint}")
+        return Response(entry, media_type="application/json")
+
+    @route("decision")
+    async def decision(request: Request) -> Response:
+        _enter(request, state, "admin")
+        decision_id = request.path_params["decision_id"]
+        stored = await asyncio.to_thread(state.open_log().get, decision_id)
+        if stored is None:
+            raise Problem(404, "unknown-decision", f"no decision `{decision_id}` in the log")
+        return Response(orjson.dumps(stored.to_json()), media_type="application/json")
+
+    @route("reload")
+    async def reload(request: Request) -> Response:
+        _enter(request, state, "admin")
+        return Response((await state.reload()).description, media_type="application/json")
+
+    @route("healthz")
+    async def healthz(request: Request) -> Response:
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    @route("readyz")
+    async def readyz(request: Request) -> Response:
+        if not await asyncio.to_thread(state.open_log().check_writable):
+            raise Problem(
+                503, "not-ready", "the decision log cannot be written", headers={"Retry-After": "5"}
+            )
+        body = {
+            "status": "ready",
+            "policy_hash": state.policy_set.hash,
+            "loaded_at": state.policy_set.loaded_at,
+        }
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    @route("metrics")
+    async def metrics(request: Request) -> Response:
+        return Response(state.metrics.render(), media_type=CONTENT_TYPE)
+
+
+def _enter(request: Request, state: State, scope: str) -> Any:
+    caller = state.authenticate(request.headers.get("authorization"), scope)
+    request.scope["govrules"]["caller"] = caller.token_id
+    return caller
+
+
+def _kind(request: Request) -> str:
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media in JSON_TYPES:
+        return "json"
+    if media in YAML_TYPES:
+        return "yaml"
+    raise Problem(
+        415,
+        "unsupported-media-type",
+        f'cannot read a `{media or "missing"}` body: send `application/json` ({{"manifest": …}}) '
+        "or `application/yaml` (the manifest itself)",
+    )
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > limit):
+        raise _too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> Problem:
+    return Problem(
+        413, "content-too-large", f"the body is larger than {limit} bytes; a manifest is far smaller"
+    )
+
+
+async def _decided(
+    request: Request, state: State, caller: Any, policy_set: PolicySet, result: Any
+) -> Response:
+    decision_id = await state.decide(caller, policy_set, result)
+    request.scope["govrules"]["decision_id"] = decision_id
+    body = b'{"decision_id":"' + decision_id.encode() + b'",' + result.report[1:]
+    return Response(body, media_type="application/json", headers={"x-decision-id": decision_id})
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    return Response(exc.body(), exc.status, exc.headers, media_type=MEDIA_TYPE)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    detail = {404: "no such route; `GET /docs` lists them", 405: "this route does not take that method"}
+    problem = Problem(
+        exc.status_code, slug, detail.get(exc.status_code, str(exc.detail)), headers=exc.headers
+    )
+    return await _problem(request, problem)
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    ERRORS.error("internal error", exc_info=exc)
+    return await _problem(request, Problem(500, "internal-error", "an internal error; it has been logged"))
+
+
+async def _reload_quietly(state: State) -> None:
+    try:
+        policy_set = await state.reload()
+    except Problem as err:
+        ERRORS.error("SIGHUP reload refused: %s", err.detail)
+    else:
+        ERRORS.warning("SIGHUP: policies and tokens reloaded (policy set %s)", policy_set.hash[:12])
+
+
+class Observe:
+    """ASGI middleware: request id, timing, metrics and one JSON access-log line per request."""
+
+    def __init__(self, app: Any, state: State) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(
+        self, scope: dict[str, Any], receive: Any, send: Callable[[Any], Awaitable[None]]
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = _request_id(scope)
+        info = scope["govrules"] = {"caller": None, "decision_id": None, "route": "unmatched"}
+        status = 500
+
+        async def tagged(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged)
+        finally:
+            seconds = time.perf_counter() - start
+            route = info["route"]
+            self.state.metrics.observe(route, scope["method"], status, seconds)
+            if self.state.settings.access_log:
+                line = {
+                    "request_id": request_id,
+                    "caller": info["caller"],
+                    "method": scope["method"],
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 3),
+                    "decision_id": info["decision_id"],
+                }
+                ACCESS.info(orjson.dumps(line).decode())
+
+
+def _request_id(scope: dict[str, Any]) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id" and 0 < len(value) <= 128 and all(c in _ID_BYTES for c in value):
+            return str(value.decode())
+    return new_request_id()
+
+
+_ID_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
+
+
+def new_request_id() -> str:
+    import secrets
+
+    return secrets.token_hex(8)
+
+
+def _version() -> str:
+    from govrules import __version__
+
+    return __version__
