@@ -31,7 +31,7 @@ from govrules.server.evaluation import PolicySet
 from govrules.server.metrics import CONTENT_TYPE
 from govrules.server.problems import MEDIA_TYPE, Problem
 from govrules.server.settings import ServerSettings
-from govrules.server.state import State
+from govrules.server.state import State, new_request_id
 from govrules.server.tokens import TokenStore
 
 JSON_TYPES = ("application/json",)
@@ -311,12 +311,6 @@ def _request_id(scope: dict[str, Any]) -> str:
 
 
 _ID_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
-
-
-def new_request_id() -> str:
-    import secrets
-
-    return secrets.token_hex(8)
 
 
 def _version() -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import random
 import secrets
 import time
 
@@ -114,10 +116,21 @@ class State:
             return policy_set
 
 
+_RANDOM = random.Random(secrets.randbits(128))  # ids must be unique, not secret: no system call per id
+os.register_at_fork(
+    after_in_child=lambda: _RANDOM.seed(secrets.randbits(128))
+)  # a forked worker: its own ids
+
+
 def new_decision_id() -> str:
-    """A UUIDv7 (RFC 9562): time-ordered, so ids sort by when they were given, with 74 random bits."""
+    """A UUIDv7 (RFC 9562): time-ordered, so ids sort by when they were given, with 74 random bits (the log's
+    unique index refuses a duplicate, which fails that one request rather than overwriting anything)."""
     ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(secrets.token_bytes(10))
+    rand = _RANDOM.getrandbits(80)
     value = (ms << 80) | (0x7 << 76) | ((rand >> 68) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
     text = f"{value:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def new_request_id() -> str:
+    return f"{_RANDOM.getrandbits(64):016x}"
