@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from typing import Any
 
@@ -81,17 +82,30 @@ def run(args: argparse.Namespace) -> int:
         "timeout_graceful_shutdown": 30,
         "server_header": False,
     }
-    if args.workers > 1:
-        os.environ[ENV] = settings.to_env()
-        uvicorn.run(
-            "govrules.server.serve_command:app_from_env", factory=True, workers=args.workers, **common
-        )
-        return 0
-    app = _app(settings)
-    if app is None:
-        return 2
-    uvicorn.run(app, **common)
+    # uvicorn drains the requests in flight on SIGTERM, then raises the signal again: this handler makes that a
+    # clean exit (0) instead of death by signal
+    signal.signal(signal.SIGTERM, _stopped)
+    try:
+        if args.workers > 1:
+            os.environ[ENV] = settings.to_env()
+            target = "govrules.server.serve_command:app_from_env"
+            uvicorn.run(target, factory=True, workers=args.workers, **common)
+            return 0
+        app = _app(settings)
+        if app is None:
+            return 2
+        uvicorn.run(app, **common)
+    except _Stopped:
+        pass
     return 0
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise _Stopped
 
 
 def app_from_env() -> Any:
