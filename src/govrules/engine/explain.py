@@ -10,6 +10,7 @@ can name `kpis[1].baseline.value` and its line:col — or the nearest present pa
 from __future__ import annotations
 
 import datetime as dt
+from _weakref import ref
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 
@@ -62,14 +63,17 @@ def show(value: Any) -> str:
 
 
 class _Lets(dict):  # type: ignore[type-arg]
-    """The explainer's let values, computed on first use: a failure reads a few of the pack's lets, not all."""
+    """The explainer's let values, computed on first use: a failure reads a few of the pack's lets, not all.
+    It holds its explainer weakly: a cycle would keep the explainer and its located document (every span) alive
+    until the cyclic garbage collector ran, and a batch run would spend its time collecting them."""
 
     def __init__(self, explainer: Explainer) -> None:
         super().__init__()
-        self.explainer = explainer
+        self.explainer = ref(explainer)
 
     def __missing__(self, name: str) -> Located:
-        ex = self.explainer
+        ex = self.explainer()
+        assert ex is not None, "an explainer's lets are read through the explainer"
         recording, ex._recording = ex._recording, None  # a let's own reads are not the clause's
         try:
             value = self[name] = ex.value(ex.let_exprs[name], {})

@@ -4,7 +4,8 @@
 str, int, float, bool, None, `datetime.date`) plus the 1-based span of every value and every key, addressed by
 its path tuple (`("kpis", 0, "baseline", "value")`). It refuses what a manifest must never be: invalid UTF-8,
 more than one document, duplicate keys (at the second), object and unknown tags, keys that are not text, deep
-nesting, runaway alias expansion and oversized files. libyaml's C parser is used when present.
+nesting, runaway alias expansion and oversized files. libyaml's C parser is used when present; the composed nodes
+are kept, and a span is read off them when one is asked for (`govrules.manifest.located`).
 
     >>> doc = load_text("project:\\n  id: cs-bot\\n", "m.yaml")
     >>> doc.span_of(("project", "id")).start
@@ -15,66 +16,39 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 
 import yaml
 
 from govrules.diagnostics import Diagnostic, GovrulesError
+from govrules.manifest.located import DocPath, LocatedDocument, dotted, node_span
 from govrules.span import SourceText, Span, undecodable_at
 
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 if TYPE_CHECKING:
     from typing import Any
 
+__all__ = [  # the located document lives in manifest.located; its users import it from here, with the loader
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "DocPath",
+    "LocatedDocument",
+    "dotted",
+    "load_bytes",
+    "load_manifest",
+    "load_text",
+]
+
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 48
 MAX_NODES = 200_000
 
-DocPath = tuple[str | int, ...]
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP, _MERGE = (f"{_TAG}{t}" for t in ("str", "seq", "map", "merge"))
+_PLAIN_TAGS: dict[str, str] = {}  # the tag of a plain scalar, by its text (bounded; see _Loader.resolve)
 _ALLOWED_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
-
-
-def dotted(path: DocPath) -> str:
-    """`kpis[1].baseline.value`: a path as a person writes it."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-class LocatedDocument:
-    """A manifest's data with the span of every value (`spans`) and every mapping key (`key_spans`)."""
-
-    __slots__ = ("data", "file", "key_spans", "plain_scalars", "source", "spans")
-
-    def __init__(
-        self,
-        file: str,
-        data: dict[str, Any],
-        spans: dict[DocPath, Span] | None = None,
-        key_spans: dict[DocPath, Span] | None = None,
-        plain_scalars: set[DocPath] | None = None,
-        source: SourceText | None = None,
-    ) -> None:
-        self.file, self.data, self.source = file, data, source
-        self.spans = spans if spans is not None else {}
-        self.key_spans = key_spans if key_spans is not None else {}
-        self.plain_scalars = plain_scalars if plain_scalars is not None else set()
-
-    def span_of(self, path: DocPath) -> Span:
-        """The span of the value at `path`; for a missing value, the key of its nearest present parent (the
-        line a reader would add it under), or the start of the file for a missing top-level key."""
-        if path in self.spans:
-            return self.spans[path]
-        while path:
-            path = path[:-1]
-            if path in self.spans:
-                return self.key_spans.get(path) or self.spans[path]
-        return Span(self.file, 1, 1)
-
-    def key_span_of(self, path: DocPath) -> Span:
-        return self.key_spans.get(path) or self.span_of(path)
 
 
 def load_manifest(
@@ -149,16 +123,41 @@ def load_text(text: str, name: str) -> LocatedDocument:
             source,
         )
     builder = _Builder(name, source)
-    data = builder.build(root, (), 0)
+    data = builder.build(root, 0)
     if not isinstance(data, dict):
         raise _fail(
             "GR305",
             "a manifest must be a mapping of keys to values at the top level",
-            builder.spans[()],
+            node_span(name, root),
             'begin with `manifest_version: "1.0"` and `project:`',
             source,
         )
-    return LocatedDocument(name, data, builder.spans, builder.key_spans, builder.plain, source)
+    return LocatedDocument(name, data, source=source, root=root)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """PyYAML's safe loader with a shortcut for the tags of plain scalars (keys and values repeat across files:
+    a dictionary lookup instead of up to four regular expressions) and without path resolvers (never used)."""
+
+    def resolve(self, kind: Any, value: str, implicit: Any) -> str:
+        if kind is not yaml.ScalarNode:
+            return _MAP if kind is yaml.MappingNode else _SEQ
+        if not implicit[0]:
+            return _STR
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(value) <= 64:
+                if len(_PLAIN_TAGS) >= 4096:
+                    _PLAIN_TAGS.clear()
+                _PLAIN_TAGS[value] = tag
+        return tag
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
 
 
 def _compose(text: str) -> Any:
@@ -195,24 +194,17 @@ def _fail(
 
 
 class _Builder:
-    """Turns a composed node graph into plain data, recording spans and enforcing the limits."""
+    """Turns a composed node graph into plain data, enforcing the limits (spans are read off the nodes later)."""
 
     def __init__(self, name: str, source: SourceText) -> None:
         self.name, self.source = name, source
-        self.spans: dict[DocPath, Span] = {}
-        self.key_spans: dict[DocPath, Span] = {}
-        self.plain: set[DocPath] = set()
-        self.constructor = yaml.constructor.SafeConstructor()  # one per document: it remembers every node
+        self.constructor: Any = None  # a SafeConstructor, made for the first scalar that needs one
         self.count = 0
 
-    def span(self, node: Any) -> Span:
-        s, e = node.start_mark, node.end_mark
-        return Span(self.name, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-
     def fail(self, code: str, message: str, node: Any, hint: str = "") -> GovrulesError:
-        return _fail(code, message, self.span(node), hint, self.source)
+        return _fail(code, message, node_span(self.name, node), hint, self.source)
 
-    def build(self, node: Any, path: DocPath, depth: int) -> Any:
+    def build(self, node: Any, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise self.fail(
@@ -230,21 +222,32 @@ class _Builder:
                 node,
                 "remove the tag; manifests hold plain text, numbers, booleans, dates, lists and mappings",
             )
-        self.spans[path] = self.span(node)
         if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path, depth)
+            return self.mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node, path)
+            return [self.item(item, depth + 1) for item in node.value]
+        return self.scalar(node)
 
-    def mapping(self, node: Any, path: DocPath, depth: int) -> dict[str, Any]:
+    def item(self, node: Any, depth: int) -> Any:
+        """`build`, with text taken as it stands when no limit is near (most values are text)."""
+        if (
+            node.tag == _STR
+            and node.__class__ is yaml.ScalarNode
+            and depth <= MAX_DEPTH
+            and self.count < MAX_NODES
+        ):
+            self.count += 1
+            return node.value
+        return self.build(node, depth)
+
+    def mapping(self, node: Any, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == f"{_TAG}merge":
+            if key_node.tag == _MERGE:
                 raise self.fail(
                     "GR303", "merge keys (`<<`) are not allowed in a manifest", key_node, "write the keys out"
                 )
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != f"{_TAG}str":
+            if key_node.tag != _STR or not isinstance(key_node, yaml.ScalarNode):
                 shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a collection"
                 hint = (
                     f'quote it: `"{shown}":`' if isinstance(key_node, yaml.ScalarNode) else "use a plain name"
@@ -252,41 +255,84 @@ class _Builder:
                 raise self.fail("GR307", f"key `{shown}` is not text", key_node, hint)
             key = key_node.value
             if key in out:
-                first = self.key_spans[(*path, key)]
+                first = next(k for k, _ in node.value if k.value == key)
                 raise self.fail(
                     "GR308",
-                    f"duplicate key `{key}` (first defined at line {first.line})",
+                    f"duplicate key `{key}` (first defined at line {first.start_mark.line + 1})",
                     key_node,
                     "remove one of the two, or merge their contents",
                 )
-            self.key_spans[(*path, key)] = self.span(key_node)
-            out[key] = self.build(value_node, (*path, key), depth + 1)
+            out[key] = self.item(value_node, depth + 1)
         return out
 
-    def scalar(self, node: Any, path: DocPath) -> Any:
-        if node.style is None or node.style == "":
-            self.plain.add(path)
-        tag = node.tag
-        if tag == f"{_TAG}str":
-            return node.value
+    def scalar(self, node: Any) -> Any:
+        tag, text = node.tag, node.value
+        if tag == _STR:
+            return text
+        fast = _FAST.get(tag)
+        if fast is not None:
+            value = fast(text)
+            if value is not _SLOW:
+                return value
+        if self.constructor is None:
+            self.constructor = yaml.constructor.SafeConstructor()  # one per document: it remembers every node
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except (ValueError, OverflowError, yaml.YAMLError):
+        except (ValueError, OverflowError, LookupError, AttributeError, TypeError, yaml.YAMLError) as err:
             if tag == f"{_TAG}timestamp":
-                return node.value  # not a real date: the schema reports it where it stands
-            if tag == f"{_TAG}int":
-                raise self.fail(
-                    "GR309",
-                    f"`{node.value[:20]}…` has too many digits to be a number",
-                    node,
-                    "quote it if it is text",
-                ) from None
-            kind = {"float": "number", "bool": "boolean", "null": "empty value"}.get(
-                tag.replace(_TAG, ""), "value"
-            )
-            raise self.fail(
-                "GR309", f"cannot read `{node.value[:40]}` as a {kind}", node, "quote it if it is text"
-            ) from None
+                return text  # not a real date: the schema reports it where it stands
+            raise self.unreadable(node, err) from None
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             value = value.replace(tzinfo=None)
         return value
+
+    def unreadable(self, node: Any, err: Exception) -> GovrulesError:
+        """A scalar whose explicit or implicit tag does not fit its text (`!!bool maybe`, a 5,000-digit int)."""
+        text = node.value
+        if node.tag == f"{_TAG}int" and "digits" in str(err):
+            message = f"`{text[:20]}…` has too many digits to be a number"
+            return self.fail("GR309", message, node, "quote it if it is text")
+        kind = {"int": "number", "float": "number", "bool": "boolean", "null": "empty value"}
+        shown = kind.get(node.tag.replace(_TAG, ""), "value")
+        return self.fail("GR309", f"cannot read `{text[:40]}` as a {shown}", node, "quote it if it is text")
+
+
+# Shortcuts for the common spellings of YAML 1.1 scalars, giving what SafeConstructor gives; `_SLOW` sends any
+# other spelling (signs, underscores, octal, sexagesimal, times of day) through SafeConstructor itself.
+_SLOW = object()
+
+
+def _int(text: str) -> object:
+    if text.isascii() and text.isdigit() and len(text) < 19 and (text[0] != "0" or text == "0"):
+        return int(text)
+    return _SLOW
+
+
+def _float(text: str) -> object:
+    if text.isascii() and text[-1:].isdigit() and "_" not in text and ":" not in text:
+        try:
+            return float(text)
+        except ValueError:
+            return _SLOW
+    return _SLOW
+
+
+def _date(text: str) -> object:
+    if len(text) == 10 and text[4] == text[7] == "-" and text.isascii():
+        digits = text[:4] + text[5:7] + text[8:]
+        if digits.isdigit():
+            try:
+                return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+            except ValueError:
+                return _SLOW
+    return _SLOW
+
+
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+_FAST: dict[str, Callable[[str], object]] = {
+    f"{_TAG}int": _int,
+    f"{_TAG}float": _float,
+    f"{_TAG}timestamp": _date,
+    f"{_TAG}bool": lambda text: _BOOLS.get(text.lower(), _SLOW),
+    f"{_TAG}null": lambda text: None,
+}
