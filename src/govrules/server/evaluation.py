@@ -252,13 +252,12 @@ def _loaded(load: Any) -> LocatedDocument:
     return doc
 
 
-def _bounded(value: object, path: str) -> None:
-    """The loader's limits for a manifest sent as JSON: nesting depth and number of values."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    count = 0
-    while stack:
-        node, depth = stack.pop()
-        count += 1
+def _bounded(value: dict[str, Any], path: str) -> None:
+    """The loader's limits for a manifest sent as JSON: nesting depth and number of values (level by level,
+    visiting containers only)."""
+    level: list[Any] = [value]
+    depth, count = 1, 1
+    while level:
         if depth > MAX_DEPTH or count > MAX_NODES:
             what = (
                 f"nested more than {MAX_DEPTH} levels deep"
@@ -269,7 +268,9 @@ def _bounded(value: object, path: str) -> None:
                 "the manifest is too large",
                 (Diagnostic("GR306", "error", f"the manifest has values {what}", Span(path, 1, 1)),),
             )
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            count += len(children)
+            below.extend(child for child in children if isinstance(child, dict | list))
+        level, depth = below, depth + 1
