@@ -215,11 +215,11 @@ class Prepared(NamedTuple):
 _PREFIX = "[" + json.dumps(FORMAT) + ","
 
 
-def prepare(decision: Decision) -> Prepared:
-    """Hash the report and serialise the summary and the chain-independent fields (TypeError/ValueError if bad)."""
+def prepare(decision: Decision, report_sha256: str | None = None) -> Prepared:
+    """Hash the report (unless its hash is given) and serialise the chain-independent fields (TypeError/ValueError)."""
     _check_types(decision)
     summary = canonical_summary(decision.summary)
-    report_sha256 = hashlib.sha256(decision.report).hexdigest()
+    report_sha256 = report_sha256 or hashlib.sha256(decision.report).hexdigest()
     middle = json.dumps(
         [
             decision.decision_id,

@@ -59,10 +59,9 @@ INSERT OR IGNORE INTO govrules_meta (key, value) VALUES ('format', '{FORMAT}');
     for verb in ("update", "delete")
 )
 _FIELDS = ", ".join(f"d.{name}" for name in COLUMNS)
-INSERT_DECISION = (
-    f"INSERT INTO govrules_decisions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-)
-INSERT_REPORT = "INSERT OR IGNORE INTO govrules_reports (sha256, body) VALUES (?, ?)"
+INSERT_DECISIONS = f"INSERT INTO govrules_decisions ({', '.join(COLUMNS)}) VALUES "
+INSERT_REPORTS = "INSERT OR IGNORE INTO govrules_reports (sha256, body) VALUES "
+CHUNK = 64  # rows per INSERT statement: one step for the lot (768 variables, within every SQLite's limit)
 HEAD = "SELECT seq, hash FROM govrules_decisions ORDER BY seq DESC LIMIT 1"
 WITH_REPORT = (
     f"SELECT {_FIELDS}, r.body FROM govrules_decisions AS d "
@@ -114,7 +113,14 @@ class SqliteStore:
 
     def _connect(self, mode: str, timeout: float = BUSY_TIMEOUT) -> sqlite3.Connection:
         uri = f"file:{urllib.parse.quote(self.path)}?mode={mode}"
-        conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            cached_statements=256,
+        )
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA journal_size_limit=67108864")  # the WAL shrinks back to 64 MB after a checkpoint
         return conn
@@ -171,8 +177,8 @@ class SqliteStore:
     def insert(self, rows: Sequence[Row], reports: Mapping[str, bytes]) -> None:
         assert self._writer is not None
         try:
-            self._writer.executemany(INSERT_REPORT, reports.items())
-            self._writer.executemany(INSERT_DECISION, rows)
+            _insert(self._writer, INSERT_REPORTS, list(reports.items()))
+            _insert(self._writer, INSERT_DECISIONS, rows)
         except sqlite3.IntegrityError as err:
             raise DuplicateDecisionError(f"a decision id is already in the log ({err})") from None
         except sqlite3.Error as err:
@@ -291,6 +297,14 @@ class SqliteSnapshot:
         ):
             return seq if isinstance(seq, int) else None
         return None
+
+
+def _insert(conn: sqlite3.Connection, head: str, rows: Sequence[tuple[object, ...]]) -> None:
+    """Insert `rows` with one multi-row statement per `CHUNK`: each statement is one trip into SQLite."""
+    for start in range(0, len(rows), CHUNK):
+        part = rows[start : start + CHUNK]
+        values = ",".join([f"({','.join('?' * len(part[0]))})"] * len(part))
+        conn.execute(head + values, [value for row in part for value in row])
 
 
 def _bytes(value: object) -> bytes | None:
