@@ -148,7 +148,10 @@ class PostgresStore:
         except psycopg.Error as err:
             raise DecisionLogError(f"cannot open the decision log `{self._shown}`: {_message(err)}") from None
         if not found or found[0] != FORMAT:
-            raise DecisionLogError(f"`{self._shown}` holds a decision log in another format: `{found}`")
+            shown = found[0] if found else "none"
+            raise DecisionLogError(
+                f"`{self._shown}` holds a decision log in format `{shown}`, not `{FORMAT}`"
+            )
         self._lock_key = (LOCK_CLASS << 32) | int(oid[0] if oid else 0)
 
     def _connection(self) -> psycopg.Connection[Any]:
@@ -157,10 +160,13 @@ class PostgresStore:
         self._drop_writer()
         if time.monotonic() < self._down_until and self._down is not None:
             raise DecisionLogError(str(self._down))
+        conn = None
         try:
             conn = self._connect(autocommit=False)
             self._prepare(conn, create=False)
         except DecisionLogError as err:
+            if conn is not None:
+                conn.close()
             self._down, self._down_until = err, time.monotonic() + RETRY_AFTER
             raise
         self._writer = conn
