@@ -288,6 +288,19 @@ def test_two_logs_on_one_database_keep_one_chain(url: str) -> None:
     assert (result.ok, result.records) == (True, 200)
 
 
+def test_two_logs_taking_turns_continue_each_others_chain(url: str) -> None:
+    async def main() -> None:
+        first, second = open_log(url), open_log(url)
+        for i in range(1, 9):  # each finds the head moved by the other since its own last commit
+            await (first if i % 2 else second).append(decision(i))
+        first.close()
+        second.close()
+
+    asyncio.run(main())
+    assert exported_ids(url) == [f"decision-{i:04d}" for i in range(1, 9)]
+    assert verify(url).ok
+
+
 def test_close_commits_what_is_queued_and_refuses_the_rest(url: str) -> None:
     async def main() -> None:
         log = open_log(url)

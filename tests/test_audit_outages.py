@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -224,18 +224,15 @@ async def _eventually(attempt: Callable[[], Any], seconds: float = 5.0) -> None:
 
 
 class StuckStore:
-    """A store whose write transaction never starts until closed: a database that hangs."""
+    """A store whose writes never finish until released: a database that hangs."""
 
     def __init__(self) -> None:
         self.release = threading.Event()
 
-    def begin(self) -> tuple[int, str]:
+    def write(self, build: Callable[[int, str], list[Any]], reports: Any) -> None:
         self.release.wait()
-        return 0, GENESIS
+        build(0, GENESIS)
 
-    def insert(self, rows: Sequence[Any], reports: Any) -> None: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
     def get(self, decision_id: str) -> None: ...
     def check_writable(self) -> bool:
         return True

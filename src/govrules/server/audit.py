@@ -177,15 +177,17 @@ class Snapshot(Protocol):
 
 
 class Store(Protocol):
-    """One back-end (SQLite, PostgreSQL): the writer thread calls begin, insert, commit or rollback in turn."""
+    """One back-end (SQLite, PostgreSQL), written to by the writer thread only."""
 
-    def begin(self) -> tuple[int, str]:
-        """Open the write transaction, holding the log's write lock; return the head (seq, hash)."""
+    def write(self, build: Callable[[int, str], list[Row]], reports: Mapping[str, bytes]) -> None:
+        """Append `build(seq, hash)` after the chain head, with their report bodies, atomically and durably.
+
+        The store finds the head under its write lock (or checks it there), so the rows it commits always continue
+        the chain it holds, whoever else writes to it. `DuplicateDecisionError` for a decision id already logged,
+        `DecisionLogError` when the database cannot be written.
+        """
         ...
 
-    def insert(self, rows: Sequence[Row], reports: Mapping[str, bytes]) -> None: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
     def get(self, decision_id: str) -> StoredDecision | None: ...
     def check_writable(self) -> bool: ...
     def close(self) -> None: ...

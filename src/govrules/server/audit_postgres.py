@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -184,40 +184,27 @@ class PostgresStore:
             self._drop_writer()
         return DecisionLogError(f"cannot write the decision log `{self._shown}`: {_message(err)}")
 
-    def begin(self) -> tuple[int, str]:
+    def write(self, build: Callable[[int, str], list[Row]], reports: Mapping[str, bytes]) -> None:
+        """Lock, read the head under the lock, append, commit: one linear chain across every instance."""
         import psycopg
 
         conn = self._connection()
         try:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
             head = conn.execute(HEAD).fetchone()
-        except psycopg.Error as err:
-            raise self._error(err) from None
-        return (int(head[0]), str(head[1])) if head else (0, GENESIS)
-
-    def insert(self, rows: Sequence[Row], reports: Mapping[str, bytes]) -> None:
-        import psycopg
-
-        assert self._writer is not None
-        try:
-            with self._writer.cursor() as cursor:
+            rows = build(*((int(head[0]), str(head[1])) if head else (0, GENESIS)))
+            with conn.cursor() as cursor:
                 cursor.executemany(INSERT_REPORT, list(reports.items()))
                 cursor.executemany(INSERT_DECISION, rows)
+            conn.commit()
         except psycopg.errors.UniqueViolation as err:
+            self._rollback()
             raise DuplicateDecisionError(f"a decision id is already in the log ({_message(err)})") from None
         except psycopg.Error as err:
+            self._rollback()
             raise self._error(err) from None
 
-    def commit(self) -> None:
-        import psycopg
-
-        assert self._writer is not None
-        try:
-            self._writer.commit()
-        except psycopg.Error as err:
-            raise self._error(err) from None
-
-    def rollback(self) -> None:
+    def _rollback(self) -> None:
         import psycopg
 
         if self._writer is None:

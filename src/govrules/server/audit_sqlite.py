@@ -1,10 +1,14 @@
-"""The decision log in one SQLite file: WAL, `synchronous=FULL`, `BEGIN IMMEDIATE` around each group commit.
+"""The decision log in one SQLite file: WAL, `synchronous=FULL`, one statement per group commit.
 
 Three tables: `govrules_decisions` (one row per record, `seq` the rowid, decision ids unique), `govrules_reports`
 (report bodies keyed by their sha256, stored once) and `govrules_meta` (the format). Triggers abort any UPDATE or
-DELETE: the log is append-only. The head of the chain is read after `BEGIN IMMEDIATE` has taken the write lock, so
-several processes (uvicorn `--workers N`) can append to one file and the chain stays linear. Before each group the
-file's identity (device, inode) is checked: a log removed or replaced under a running server fails closed instead of
+DELETE: the log is append-only. A group is appended by ONE multi-row INSERT into a temporary view whose trigger
+fills both tables, committed by itself: one trip into SQLite (the GIL released and won back once) and one
+fdatasync, because each trip costs a writer thread a wait for the GIL while the event loop is busy. The writer
+chains from the head it committed last, and `seq` being the primary key makes the INSERT fail whole if another
+process (uvicorn `--workers N`) appended meanwhile; the store then takes the write lock first (`BEGIN IMMEDIATE`,
+the head read under it) for a while. So the chain stays linear across writers. Before each group the file's
+identity (device, inode) is checked: a log removed or replaced under a running server fails closed instead of
 writing into an unlinked file, and the next group reconnects to whatever file is at the path again.
 
     store = SqliteStore("govrules-decisions.db", create=True)
@@ -15,8 +19,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 
 from govrules.server.audit import (
@@ -32,6 +37,8 @@ from govrules.server.audit import (
 )
 
 BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's write lock before failing closed
+CONTENDED = 5.0  # seconds of taking the write lock first after another process was found appending
+MAX_ROWS = 1024  # rows per INSERT statement at most (fewer if SQLite allows fewer variables)
 _BUSY = 5  # SQLITE_BUSY
 
 SCHEMA = f"""
@@ -59,9 +66,17 @@ INSERT OR IGNORE INTO govrules_meta (key, value) VALUES ('format', '{FORMAT}');
     for verb in ("update", "delete")
 )
 _FIELDS = ", ".join(f"d.{name}" for name in COLUMNS)
-INSERT_DECISIONS = f"INSERT INTO govrules_decisions ({', '.join(COLUMNS)}) VALUES "
-INSERT_REPORTS = "INSERT OR IGNORE INTO govrules_reports (sha256, body) VALUES "
-CHUNK = 64  # rows per INSERT statement: one step for the lot (768 variables, within every SQLite's limit)
+APPEND = f"INSERT INTO govrules_append ({', '.join(COLUMNS)}, body) VALUES "
+APPEND_ROW = f"({', '.join('?' * (len(COLUMNS) + 1))})"
+APPEND_VIEW = f"""
+CREATE TEMP VIEW IF NOT EXISTS govrules_append AS
+    SELECT {", ".join(COLUMNS)}, NULL AS body FROM main.govrules_decisions;
+CREATE TEMP TRIGGER IF NOT EXISTS govrules_append_row INSTEAD OF INSERT ON govrules_append BEGIN
+    INSERT OR IGNORE INTO govrules_reports (sha256, body)
+        SELECT NEW.report_sha256, NEW.body WHERE NEW.body IS NOT NULL;
+    INSERT INTO govrules_decisions ({", ".join(COLUMNS)}) VALUES ({", ".join(f"NEW.{c}" for c in COLUMNS)});
+END;
+"""
 HEAD = "SELECT seq, hash FROM govrules_decisions ORDER BY seq DESC LIMIT 1"
 WITH_REPORT = (
     f"SELECT {_FIELDS}, r.body FROM govrules_decisions AS d "
@@ -81,6 +96,9 @@ class SqliteStore:
         self._shown = path
         self._writer: sqlite3.Connection | None = None
         self._identity: tuple[int, int] | None = None
+        self._head: tuple[int, str] | None = None  # the head this store committed last (None: read it locked)
+        self._contended_until = 0.0
+        self._max_rows = MAX_ROWS
         self._readers: list[tuple[sqlite3.Connection, tuple[int, int]]] = []
         self._lock = threading.Lock()
         if create:
@@ -100,6 +118,7 @@ class SqliteStore:
                 raise DecisionLogError(f"the decision log `{self._shown}` cannot use write-ahead logging")
             conn.executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
             found = conn.execute("SELECT value FROM govrules_meta WHERE key = 'format'").fetchone()[0]
+            self._prepare_writer(conn)
         except (sqlite3.Error, DecisionLogError) as err:
             if conn is not None:
                 conn.close()
@@ -125,6 +144,13 @@ class SqliteStore:
         conn.execute("PRAGMA journal_size_limit=67108864")  # the WAL shrinks back to 64 MB after a checkpoint
         return conn
 
+    def _prepare_writer(self, conn: sqlite3.Connection) -> None:
+        """The temporary view a group is inserted through (this connection's only, nothing in the file)."""
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.executescript(APPEND_VIEW)
+        variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._max_rows = max(1, min(MAX_ROWS, variables // (len(COLUMNS) + 1)))
+
     def _stat(self) -> tuple[int, int]:
         try:
             info = os.stat(self.path)
@@ -143,7 +169,7 @@ class SqliteStore:
         return DecisionLogError(f"cannot write the decision log `{self._shown}`: {err}")
 
     def _drop_writer(self) -> None:
-        conn, self._writer, self._identity = self._writer, None, None
+        conn, self._writer, self._identity, self._head = self._writer, None, None, None
         if conn is not None:
             with suppress(sqlite3.Error):
                 conn.close()
@@ -160,38 +186,52 @@ class SqliteStore:
             try:
                 self._writer = self._connect("rw")
                 self._writer.execute("PRAGMA journal_mode=WAL")
+                self._prepare_writer(self._writer)
             except sqlite3.Error as err:
                 raise self._error(err) from None
             self._identity = identity
         return self._writer
 
-    def begin(self) -> tuple[int, str]:
+    def write(self, build: Callable[[int, str], list[Row]], reports: Mapping[str, bytes]) -> None:
         conn = self._connection()
+        if self._head is not None and time.monotonic() >= self._contended_until:
+            rows = build(*self._head)
+            if len(rows) <= self._max_rows:
+                try:
+                    conn.execute(APPEND + ",".join([APPEND_ROW] * len(rows)), _params(rows, reports, set()))
+                except sqlite3.IntegrityError as err:
+                    if err.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
+                        raise DuplicateDecisionError(f"a decision id is already in the log ({err})") from None
+                    self._contended_until = time.monotonic() + CONTENDED  # another process appended
+                except sqlite3.Error as err:
+                    raise self._error(err) from None
+                else:
+                    self._head = rows[-1][0], rows[-1][11]
+                    return
+        self._locked_write(conn, build, reports)
+
+    def _locked_write(
+        self, conn: sqlite3.Connection, build: Callable[[int, str], list[Row]], reports: Mapping[str, bytes]
+    ) -> None:
+        """Take the write lock, read the head under it, append, commit: when the head is unknown or contended."""
         try:
             conn.execute("BEGIN IMMEDIATE")
             head = conn.execute(HEAD).fetchone()
-        except sqlite3.Error as err:
-            raise self._error(err) from None
-        return (head[0], head[1]) if head else (0, GENESIS)
-
-    def insert(self, rows: Sequence[Row], reports: Mapping[str, bytes]) -> None:
-        assert self._writer is not None
-        try:
-            _insert(self._writer, INSERT_REPORTS, list(reports.items()))
-            _insert(self._writer, INSERT_DECISIONS, rows)
+            rows = build(*(head or (0, GENESIS)))
+            included: set[str] = set()
+            for start in range(0, len(rows), self._max_rows):
+                part = rows[start : start + self._max_rows]
+                conn.execute(APPEND + ",".join([APPEND_ROW] * len(part)), _params(part, reports, included))
+            conn.execute("COMMIT")
         except sqlite3.IntegrityError as err:
+            self._rollback()
             raise DuplicateDecisionError(f"a decision id is already in the log ({err})") from None
         except sqlite3.Error as err:
+            self._rollback()
             raise self._error(err) from None
+        self._head = rows[-1][0], rows[-1][11]
 
-    def commit(self) -> None:
-        assert self._writer is not None
-        try:
-            self._writer.execute("COMMIT")
-        except sqlite3.Error as err:
-            raise self._error(err) from None
-
-    def rollback(self) -> None:
+    def _rollback(self) -> None:
         conn = self._writer
         if conn is not None and conn.in_transaction:
             try:
@@ -299,12 +339,15 @@ class SqliteSnapshot:
         return None
 
 
-def _insert(conn: sqlite3.Connection, head: str, rows: Sequence[tuple[object, ...]]) -> None:
-    """Insert `rows` with one multi-row statement per `CHUNK`: each statement is one trip into SQLite."""
-    for start in range(0, len(rows), CHUNK):
-        part = rows[start : start + CHUNK]
-        values = ",".join([f"({','.join('?' * len(part[0]))})"] * len(part))
-        conn.execute(head + values, [value for row in part for value in row])
+def _params(rows: Sequence[Row], reports: Mapping[str, bytes], included: set[str]) -> list[object]:
+    """The INSERT's parameters: each row's columns and its report body, the body only where it first appears."""
+    params: list[object] = []
+    for row in rows:
+        sha = row[9]
+        params += row
+        params.append(None if sha in included else reports[sha])
+        included.add(sha)
+    return params
 
 
 def _bytes(value: object) -> bytes | None:

@@ -2,12 +2,12 @@
 
 `append` and `append_many` run on the event loop: they queue the decisions with a future and await it, so the loop
 never blocks, and cost it about 5 µs. One writer thread takes everything queued (up to `MAX_GROUP` decisions),
-prepares the records (`audit.prepare`: a report object seen lately is not hashed again), opens the store's write
-transaction (which reads the chain head under the log's write lock, so several processes can share one log),
-chains the rows, inserts them with a few multi-row statements, commits once, then settles every waiting future
-with one `call_soon_threadsafe` per event loop. The thread makes few calls that release the GIL, because each one
-must win the GIL back from a busy event loop. A group that fails on a duplicate decision id is retried one request
-per transaction, so one bad request never fails the others; an unwritable database fails the group with
+prepares the records (`audit.prepare`: a report object seen lately is not hashed again), hands the store a function
+that chains them from a head (`Store.write`: the store finds or checks the head under its write lock, so several
+processes can share one log), then settles every waiting future with one `call_soon_threadsafe` per event loop.
+The thread keeps its calls that release the GIL few, because each one must win the GIL back from a busy event loop
+(up to the 5 ms switch interval). A group that fails on a duplicate decision id is retried one request per
+transaction, so one bad request never fails the others; an unwritable database fails the group with
 `DecisionLogError`, and the next group reconnects by itself. A watchdog on each event loop fails an append that
 waited longer than the timeout (one timer per loop, not one per append).
 
@@ -34,7 +34,6 @@ from govrules.server.audit import (
     DuplicateDecisionError,
     OnCommit,
     Prepared,
-    Row,
     Store,
     StoredDecision,
     chain,
@@ -179,24 +178,13 @@ class GroupCommitLog:
 
     def _commit(self, group: list[_Ready]) -> None:
         started = time.perf_counter()
-        seq, head = self._store.begin()
-        try:
-            rows: list[Row] = []
-            reports: dict[str, bytes] = {}
-            for ready in group:
-                rows += chain(ready.prepared, seq, head)
-                seq, head = rows[-1][0], rows[-1][11]
-                for item in ready.prepared:
-                    reports[item.report_sha256] = item.decision.report
-            self._store.insert(rows, reports)
-            self._store.commit()
-        except BaseException:
-            self._store.rollback()
-            raise
+        prepared = [item for ready in group for item in ready.prepared]
+        reports = {item.report_sha256: item.decision.report for item in prepared}
+        self._store.write(lambda seq, head: chain(prepared, seq, head), reports)
         self.last_commit_seconds = seconds = time.perf_counter() - started
         if self._on_commit is not None:
             with suppress(Exception):  # a metrics hook never fails a commit that happened
-                self._on_commit(seconds, len(rows))
+                self._on_commit(seconds, len(prepared))
 
 
 class ReportHashes:
