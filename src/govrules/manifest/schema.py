@@ -334,13 +334,19 @@ def normalise_dates(data: dict[str, Any], paths: frozenset[tuple[str, ...]]) -> 
     Returns False when a date field holds anything else (a date-time, a bad date, a number…): the caller then
     asks jsonschema for the located error.
     """
+    return _walk_dates(data, _date_tree(paths))
+
+
+@functools.cache
+def _date_tree(paths: frozenset[tuple[str, ...]]) -> dict[str, Any]:
+    """The date paths as a tree of keys (`True` at a date field), built once per set of paths; never modified."""
     tree: dict[str, Any] = {}
     for path in paths:
         node = tree
         for part in path[:-1]:
             node = node.setdefault(part, {})
         node.setdefault(path[-1], True)
-    return _walk_dates(data, tree)
+    return tree
 
 
 def _walk_dates(value: Any, tree: Mapping[str, Any]) -> bool:
