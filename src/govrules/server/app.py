@@ -51,13 +51,13 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if state is not None:
             state.metrics.committed(seconds, records)
 
-    log = open_log(settings.db_url, on_commit=committed)
+    log = open_log(settings.db_url, on_commit=committed, inline=settings.inline_log)
     state = State(settings, policy_set, tokens, log)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.log is None:  # served again after a shutdown (tests do this)
-            state.log = open_log(settings.db_url, on_commit=committed)
+            state.log = open_log(settings.db_url, on_commit=committed, inline=settings.inline_log)
         if settings.sighup:
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(_reload_quietly(state)))
@@ -65,7 +65,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
             yield
         finally:
             log, state.log = state.log, None
-            await asyncio.to_thread(log.close)  # drains the writes still waiting for their commit
+            if settings.inline_log:
+                log.close()  # on the loop: its last group was committed before this could run
+            else:
+                await asyncio.to_thread(log.close)  # drains the writes still waiting for their commit
 
     app = FastAPI(
         title="govrules",

@@ -340,15 +340,21 @@ def open_store(url: str, *, create: bool) -> Store:
     return SqliteStore(target, create=create)
 
 
-def open_log(url: str, on_commit: OnCommit | None = None) -> DecisionLog:
-    """The decision log at `url`, ready to append (schema created if missing), with its writer thread started.
+def open_log(url: str, on_commit: OnCommit | None = None, inline: bool = False) -> DecisionLog:
+    """The decision log at `url`, ready to append (schema created if missing), with its writer thread started —
+    or, with `inline`, committing on the event loop (`audit_inline`: for one process on SQLite).
 
-    `on_commit(seconds, records)` is called by the writer thread after each commit. Raises `DecisionLogError` when
-    the URL is bad or the database cannot be opened.
+    `on_commit(seconds, records)` is called after each commit. Raises `DecisionLogError` when the URL is bad or the
+    database cannot be opened.
     """
+    store = open_store(url, create=True)
+    if inline:
+        from govrules.server.audit_inline import InlineLog
+
+        return InlineLog(store, on_commit=on_commit)
     from govrules.server.audit_writer import GroupCommitLog
 
-    return GroupCommitLog(open_store(url, create=True), on_commit=on_commit)
+    return GroupCommitLog(store, on_commit=on_commit)
 
 
 def verify(url: str, expect_head: str | None = None) -> VerifyResult:

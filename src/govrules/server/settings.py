@@ -31,6 +31,15 @@ class ServerSettings:
     cache_bytes: int = 64 << 20  # recent reports kept to answer repeated questions without re-evaluating
     access_log: bool = True  # one JSON line per request on standard error
     sighup: bool = False  # reload policies and tokens on SIGHUP (set by `govrules serve`)
+    shared_log: bool = (
+        False  # other processes write the same log (`--workers N`): commit from a writer thread
+    )
+
+    @property
+    def inline_log(self) -> bool:
+        """Commit on the event loop (faster) when this process alone writes a SQLite log; otherwise a writer
+        thread keeps the loop serving while the database waits (PostgreSQL, or a lock another worker holds)."""
+        return not self.shared_log and not self.db_url.startswith(("postgresql:", "postgres:"))
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
