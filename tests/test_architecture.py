@@ -16,6 +16,9 @@ OWNERS = {
     "fastjsonschema": {"manifest/schema.py"},
     "fastapi": {"server/"},
     "uvicorn": {"server/"},
+    "psycopg": {"server/audit_postgres.py"},
+    "orjson": {"server/"},
+    "prometheus_client": {"server/metrics.py"},
 }
 # package -> packages it must not import
 FORBIDDEN = {

@@ -240,7 +240,7 @@ def test_auto_format_speaks_github_under_github_actions(project: Path) -> None:
     [
         ("check",), ("rules",), ("config",), ("schema",), ("init",), ("explain",),
         ("policy", "check"), ("policy", "fmt"), ("policy", "test"), ("policy", "doc"), ("policy", "diff"),
-        ("report",),
+        ("report",), ("serve",), ("token", "create"), ("audit", "verify"),
     ],
 )  # fmt: skip
 def test_every_command_help_shows_examples_and_exit_codes(command: tuple[str, ...]) -> None:
