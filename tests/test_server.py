@@ -303,3 +303,28 @@ def test_the_cli_without_the_server_extra_says_how_to_get_it() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "pip install 'govrules[server]'" in result.stderr
+
+
+def test_the_access_log_has_one_json_line_per_request(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    client, evaluate, _, _ = start(tmp_path, access_log=True)
+    with client:
+        answer = client.post(
+            "/v1/evaluate",
+            content=EXAMPLES[0].read_bytes(),
+            params={"as_of": AS_OF},
+            headers={"authorization": f"Bearer {evaluate}", **YAML, "x-request-id": "req-1"},
+        )
+        client.get("/v1/nowhere")
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    first, second = lines
+    assert first["request_id"] == "req-1" and first["route"] == "/v1/evaluate" and first["status"] == 200
+    assert first["decision_id"] == answer.json()["decision_id"] and first["caller"] == evaluate[4:16]
+    assert first["duration_ms"] > 0 and first["method"] == "POST"
+    assert (second["route"], second["status"], second["caller"], second["decision_id"]) == (
+        "unmatched",
+        404,
+        None,
+        None,
+    )

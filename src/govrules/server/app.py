@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -36,7 +37,6 @@ from govrules.server.tokens import TokenStore
 
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-ACCESS = logging.getLogger("govrules.access")
 ERRORS = logging.getLogger("govrules.server")
 
 
@@ -268,6 +268,7 @@ class Observe:
 
     def __init__(self, app: Any, state: State) -> None:
         self.app, self.state = app, state
+        self.access = AccessLog(sys.stderr)
 
     async def __call__(
         self, scope: dict[str, Any], receive: Any, send: Callable[[Any], Awaitable[None]]
@@ -303,7 +304,27 @@ class Observe:
                     "duration_ms": round(seconds * 1000, 3),
                     "decision_id": info["decision_id"],
                 }
-                ACCESS.info(orjson.dumps(line).decode())
+                self.access.add(orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
+
+
+class AccessLog:
+    """The JSON access log on standard error: the lines of one event-loop iteration written together (a write per
+    request would cost a system call each)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.lines: list[bytes] = []
+
+    def add(self, line: bytes) -> None:
+        if not self.lines:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.lines.append(line)
+
+    def flush(self) -> None:
+        lines, self.lines = self.lines, []
+        with contextlib.suppress(OSError, ValueError):  # a closed or full stderr never fails a request
+            self.stream.buffer.write(b"".join(lines))
+            self.stream.flush()
 
 
 def _request_id(scope: dict[str, Any]) -> str:

@@ -40,6 +40,9 @@ class InlineLog:
 
     def __init__(self, store: Store, on_commit: OnCommit | None = None) -> None:
         self._store, self._on_commit = store, on_commit
+        start_checkpointer = getattr(store, "checkpoint_in_background", None)
+        if start_checkpointer is not None:  # SQLite: a checkpoint must not stall the loop
+            start_checkpointer()
         self._group: list[Waiting] = []
         self._hashes = ReportHashes()
         self._closed = False

@@ -37,6 +37,7 @@ from govrules.server.audit import (
 )
 
 BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's write lock before failing closed
+CHECKPOINT_INTERVAL = 0.5  # seconds between background checkpoints (`checkpoint_in_background`)
 CONTENDED = 5.0  # seconds of taking the write lock first after another process was found appending
 MAX_ROWS = 1024  # rows per INSERT statement at most (fewer if SQLite allows fewer variables)
 _BUSY = 5  # SQLITE_BUSY
@@ -101,6 +102,8 @@ class SqliteStore:
         self._max_rows = MAX_ROWS
         self._readers: list[tuple[sqlite3.Connection, tuple[int, int]]] = []
         self._lock = threading.Lock()
+        self._checkpointer: threading.Thread | None = None
+        self._stopping = threading.Event()
         if create:
             self._create()
         elif not os.path.isfile(self.path):
@@ -186,6 +189,8 @@ class SqliteStore:
             try:
                 self._writer = self._connect("rw")
                 self._writer.execute("PRAGMA journal_mode=WAL")
+                if self._checkpointer is not None:
+                    self._writer.execute("PRAGMA wal_autocheckpoint=0")
                 self._prepare_writer(self._writer)
             except sqlite3.Error as err:
                 raise self._error(err) from None
@@ -280,7 +285,37 @@ class SqliteStore:
             return getattr(err, "sqlite_errorcode", None) == _BUSY
         return True
 
+    def checkpoint_in_background(self, interval: float = CHECKPOINT_INTERVAL) -> None:
+        """Move WAL checkpoints off the writer: its connections stop checkpointing, and a thread of its own runs
+        a PASSIVE checkpoint (it never blocks a writer) every `interval` seconds. For a writer on the event loop,
+        where an automatic checkpoint of a few MB would stall every request for tens of milliseconds."""
+        if self._checkpointer is not None:
+            return
+        if self._writer is not None:
+            self._writer.execute("PRAGMA wal_autocheckpoint=0")
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint_loop, args=(interval,), name="govrules-log-checkpoint", daemon=True
+        )
+        self._checkpointer.start()
+
+    def _checkpoint_loop(self, interval: float) -> None:
+        conn: sqlite3.Connection | None = None
+        while not self._stopping.wait(interval):
+            try:
+                conn = conn or self._connect("rw")
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:  # the file is gone or busy: the writer reports that; try again later
+                if conn is not None:
+                    conn.close()
+                conn = None
+        if conn is not None:
+            conn.close()
+
     def close(self) -> None:
+        self._stopping.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join()
+            self._checkpointer = None
         self._drop_writer()
         with self._lock:
             readers, self._readers = self._readers, []

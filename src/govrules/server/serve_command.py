@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from govrules.server.settings import ENV
 
-    logging_config = _logging(args.no_access_log)
+    logging_config = _logging()
     common: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -165,28 +165,16 @@ def _app(settings: Any) -> Any:
     return None
 
 
-def _logging(quiet: bool) -> dict[str, Any]:
+def _logging() -> dict[str, Any]:
+    """Server messages (start, stop, reload, internal errors) as text lines on standard error; the JSON access
+    log is written by the app itself (`app.AccessLog`)."""
+    handler = {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {
-            "plain": {"format": "%(message)s"},
-            "default": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        },
-        "handlers": {
-            "access": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"},
-            "default": {
-                "class": "logging.StreamHandler",
-                "formatter": "default",
-                "stream": "ext://sys.stderr",
-            },
-        },
+        "formatters": {"default": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        "handlers": {"default": handler},
         "loggers": {
-            "govrules.access": {
-                "handlers": ["access"],
-                "level": "WARNING" if quiet else "INFO",
-                "propagate": False,
-            },
             "govrules.server": {"handlers": ["default"], "level": "INFO", "propagate": False},
             "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
             "uvicorn.error": {"level": "INFO"},

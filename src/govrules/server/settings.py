@@ -29,7 +29,7 @@ class ServerSettings:
     max_body: int = 1 << 20  # bytes of one request body; more is 413
     max_batch: int = 100  # manifests in one /v1/evaluate/batch request
     cache_bytes: int = 64 << 20  # recent reports kept to answer repeated questions without re-evaluating
-    access_log: bool = True  # one JSON line per request on standard error
+    access_log: bool = False  # one JSON line per request on standard error (`govrules serve` turns it on)
     sighup: bool = False  # reload policies and tokens on SIGHUP (set by `govrules serve`)
     shared_log: bool = (
         False  # other processes write the same log (`--workers N`): commit from a writer thread
