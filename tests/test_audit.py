@@ -469,3 +469,18 @@ def test_the_log_modules_import_neither_fastapi_nor_psycopg_up_front() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_instances_starting_at_once_create_one_log(url: str) -> None:
+    """Several API instances started together against an empty database: one creates the schema, none fails."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def start(_: int) -> str:
+        store = open_store(url, create=True)
+        store.close()
+        return "ok"
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(start, range(4))) == ["ok"] * 4
+    fill(url, 1)
+    assert verify(url).ok

@@ -132,17 +132,14 @@ class PostgresStore:
 
         try:
             with conn.transaction():
+                if create:  # the lock before the first look: the catalog seen after it is the one to trust
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_CLASS << 32,))
                 exists = conn.execute("SELECT to_regclass('govrules_decisions') IS NOT NULL").fetchone()
                 if not (exists and exists[0]):
                     if not create:
                         raise DecisionLogError(f"`{self._shown}` holds no govrules decision log")
-                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_CLASS << 32,))
-                    again = conn.execute("SELECT to_regclass('govrules_decisions') IS NOT NULL").fetchone()
-                    if not (again and again[0]):
-                        conn.execute(SCHEMA)
-                        conn.execute(
-                            "INSERT INTO govrules_meta (key, value) VALUES ('format', %s)", (FORMAT,)
-                        )
+                    conn.execute(SCHEMA)
+                    conn.execute("INSERT INTO govrules_meta (key, value) VALUES ('format', %s)", (FORMAT,))
                 found = conn.execute("SELECT value FROM govrules_meta WHERE key = 'format'").fetchone()
                 oid = conn.execute("SELECT 'govrules_decisions'::regclass::oid").fetchone()
         except psycopg.Error as err:
