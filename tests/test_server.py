@@ -317,8 +317,12 @@ def test_the_access_log_has_one_json_line_per_request(
             headers={"authorization": f"Bearer {evaluate}", **YAML, "x-request-id": "req-1"},
         )
         client.get("/v1/nowhere")
+        client.get("/v1/decisions/x", headers={"authorization": f"Bearer {evaluate}"})
+        client.get("/openapi.json")
     lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
-    first, second = lines
+    first, second, refused, docs = lines
+    assert (refused["status"], refused["caller"]) == (403, evaluate[4:16])  # a valid token, the wrong scope
+    assert (docs["status"], docs["route"]) == (200, "/openapi.json")
     assert first["request_id"] == "req-1" and first["route"] == "/v1/evaluate" and first["status"] == 200
     assert first["decision_id"] == answer.json()["decision_id"] and first["caller"] == evaluate[4:16]
     assert first["duration_ms"] > 0 and first["method"] == "POST"

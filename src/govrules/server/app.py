@@ -187,8 +187,9 @@ def _routes(app: FastAPI, state: State) -> None:
 
 
 def _enter(request: Request, state: State, scope: str) -> Any:
-    caller = state.authenticate(request.headers.get("authorization"), scope)
-    request.scope["govrules"]["caller"] = caller.token_id
+    caller = state.authenticate(request.headers.get("authorization"))
+    request.scope["govrules"]["caller"] = caller.token_id  # in the access log even when refused below
+    state.authorize(caller, scope)
     return caller
 
 
@@ -292,7 +293,7 @@ class Observe:
             await self.app(scope, receive, tagged)
         finally:
             seconds = time.perf_counter() - start
-            route = info["route"]
+            route = info["route"] if info["route"] != "unmatched" or status == 404 else scope["path"]
             self.state.metrics.observe(route, scope["method"], status, seconds)
             if self.state.settings.access_log:
                 line = {

@@ -24,6 +24,11 @@ examples:
   curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/yaml" \\
        --data-binary @ai-project.yaml http://127.0.0.1:8000/v1/evaluate
 """
+SERVE_EXIT_CODES = """\
+exit codes:
+  0  the server stopped cleanly (SIGTERM or Ctrl-C: requests in flight were answered first)
+  2  usage or configuration error: bad flags, token file, policies or decision log; the server extra missing
+"""
 MISSING = (
     "govrules: error: `govrules serve` needs the server extra (FastAPI and uvicorn)\n"
     "    hint: install it with `python -m pip install 'govrules[server]'`\n"
@@ -35,7 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from govrules.server.audit import DEFAULT_DB_URL
     from govrules.server.tokens import DEFAULT_TOKENS_FILE
 
-    parser.epilog = EXAMPLES + "\n" + (parser.epilog or "")
+    parser.epilog = EXAMPLES + "\n" + SERVE_EXIT_CODES
     add_policy_options(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")

@@ -37,8 +37,8 @@ class State:
         self.metrics.policy_loaded(policy_set.hash)
         self._reloading = asyncio.Lock()
 
-    def authenticate(self, header: str | None, scope: str) -> Caller:
-        """The caller behind an `Authorization: Bearer …` header, with the scope the route needs."""
+    def authenticate(self, header: str | None) -> Caller:
+        """The caller behind an `Authorization: Bearer …` header; 401 without a valid one."""
         if not header:
             raise Problem(
                 401,
@@ -55,6 +55,10 @@ class State:
                 "the bearer token is not valid; create one with `govrules token create`",
                 headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
             )
+        return caller
+
+    def authorize(self, caller: Caller, scope: str) -> None:
+        """403 when the caller's token lacks the scope the route needs."""
         if scope == "admin" and caller.scope != "admin":
             raise Problem(
                 403,
@@ -62,7 +66,6 @@ class State:
                 f"token `{caller.token_id}` has the `{caller.scope}` scope; this route needs `admin`",
                 headers={"WWW-Authenticate": f'{REALM}, error="insufficient_scope", scope="admin"'},
             )
-        return caller
 
     def open_log(self) -> DecisionLog:
         if self.log is None:
