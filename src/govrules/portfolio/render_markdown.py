@@ -26,7 +26,14 @@ def percent(share: float | None) -> str:
 
 
 def number(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+    """A KPI value as a person reads it: `3,100,000`, `2.75`, `0.0045`; an exponent only when very large or
+    very small."""
+    if value is None:
+        return "–"
+    if value and not 1e-4 <= abs(value) < 1e15:
+        return f"{value:g}"
+    text = f"{value + 0.0:,.6f}".rstrip("0").rstrip(".")  # + 0.0: no `-0`
+    return "0" if text in ("-0", "") else text
 
 
 def table(head: list[str], rows: list[list[object]]) -> list[str]:
@@ -93,7 +100,9 @@ def _matrix(s: dict[str, Any]) -> list[str]:
     out += table(head, rows)
     for r in m["rows"]:
         if r["findings"]:
-            out += [f"<details><summary>{cell(r['project'])}: {len(r['findings'])} findings</summary>", ""]
+            count = len(r["findings"])
+            noun = "finding" if count == 1 else "findings"
+            out += [f"<details><summary>{cell(r['project'])}: {count} {noun}</summary>", ""]
             out += table(
                 ["rule", "verdict", "severity", "enforcement", "blocking", "location", "message"],
                 [
