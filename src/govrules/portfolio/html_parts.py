@@ -64,6 +64,8 @@ details { margin: .15rem 0; }
 details[open] { margin: .5rem 0 1rem; }
 summary { cursor: pointer; }
 figure { margin: 1rem 0; }
+.charts { display: flex; flex-wrap: wrap; gap: .5rem 2.5rem; }
+.charts figcaption { font-weight: 600; }
 th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0; padding: 0;
   cursor: pointer; text-decoration: underline dotted; text-align: left; }
 th button:focus-visible { outline: 2px solid #0969da; outline-offset: 2px; }

@@ -349,17 +349,18 @@ def _trend(s: dict[str, Any]) -> list[str]:
     if "trend" not in s:
         return []
     pts = s["trend"]
-    out = ['<section aria-labelledby="trend"><h2 id="trend">Trend</h2>']
+    out = ['<section aria-labelledby="trend"><h2 id="trend">Trend</h2>', '<div class="charts">']
     for key, label in (
         ("failing_findings", "Failing findings"),
         ("waiver_debt", "Waiver debt"),
         ("with_impact", "Projects with measured impact"),
     ):
         out += [
-            "<figure>",
+            f"<figure><figcaption>{escape(label)}</figcaption>",
             *trend_chart(pts, key, label),
-            f"<figcaption>{escape(label)}</figcaption></figure>",
+            "</figure>",
         ]
+    out += ["</div>"]
     out += table(
         "Counts over time",
         [heading for heading, _ in TREND_COLUMNS],
