@@ -39,5 +39,9 @@ TOP_LEVEL_TOOLS: tuple[tuple[str, str, str], ...] = (
     # the HTTP API and its decision log (govrules.server); `serve` needs the `server` extra, the others do not
     ("serve", "govrules.server.serve_command", "serve the evaluation API over HTTP, with a decision log"),
     ("token", "govrules.server.token_command", "create, list and revoke the API's bearer tokens"),
-    ("audit", "govrules.server.audit_command", "verify the decision log's hash chain, or export it as JSON lines"),
+    (
+        "audit",
+        "govrules.server.audit_command",
+        "verify the decision log's hash chain, or export it as JSON lines",
+    ),
 )
