@@ -29,7 +29,7 @@ from govrules.span import SourceText, undecodable_at
 
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Literal
 
 if TYPE_CHECKING:
     from govrules.engine.checker import CheckedPolicySet
@@ -230,11 +230,12 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
         stage: str | None = None,
         path: str | None = None,
         validate: bool = True,
-        explain: bool = True,
+        explain: bool | Literal["first"] = True,
         check_links: bool = True,
     ) -> ManifestReport:
         """Evaluate a located manifest. `validate=False` for a document this engine has validated already;
-        `explain=False` when only verdicts and blocking are wanted (failures then carry their message only);
+        `explain=False` when only verdicts and blocking are wanted (failures then carry their message only),
+        `"first"` when a failure's message and location are (only its first failing clause is explained);
         `check_links=False` for a manifest without its repository (`path` None): well-formed relative evidence
         links are then taken as given, not looked up."""
         problems = validate_document(doc, self.compiled.date_paths) if validate else []

@@ -21,6 +21,9 @@ from govrules.span import Span
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Literal
+
     from govrules.engine.explain import Explainer
 
 
@@ -30,10 +33,12 @@ def evaluate_document(
     as_of: dt.date,
     ctx: Context,
     settings: WaiverSettings,
-    explain_failures: bool = True,
+    explain_failures: bool | Literal["first"] = True,
 ) -> tuple[list[RuleResult], list[Diagnostic]]:
     """Verdicts, blocking and waivers for every rule; without `explain_failures`, a failure carries only its
-    first message (no deciding value, location or notes: the portfolio's gate question needs no more)."""
+    first message (no deciding value, location or notes: the portfolio's gate question needs no more); with
+    `"first"`, only its first failing clause is explained (the result's message and location, as in full) and
+    no `advise` note is (the portfolio's matrix shows no more)."""
     outcomes, levels = prepared.evaluate(doc.data, as_of, ctx)
     explainer: Explainer | None = None
 
@@ -60,6 +65,9 @@ def evaluate_document(
             )
             verdict = Verdict.PASS if first is None else Verdict.FAIL
             results.append(_result(rule, verdict, level, None, message, ()))
+            continue
+        if explain_failures == "first":
+            results.append(_first_failure(explain, doc, rule, index, passed, level))
             continue
         advised = tuple(
             _explain(explain(), doc, rule, index, i, True) for i, ok in enumerate(advice) if not ok
@@ -118,6 +126,22 @@ def _result(
         failures=failures,
         notes=notes,
     )
+
+
+def _first_failure(
+    explain: Callable[[], Explainer],
+    doc: LocatedDocument,
+    rule: RuleInfo,
+    index: int,
+    passed: tuple[bool, ...],
+    level: str,
+) -> RuleResult:
+    """A rule's result with only its first failing clause explained (a pass when none fails), no notes."""
+    first = next((i for i, ok in enumerate(passed) if not ok), None)
+    if first is None:
+        return _result(rule, Verdict.PASS, level, None, "", ())
+    failure = _explain(explain(), doc, rule, index, first)
+    return _result(rule, Verdict.FAIL, level, failure.location, failure.message, (failure,))
 
 
 def _explain(

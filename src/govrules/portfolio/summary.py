@@ -150,7 +150,7 @@ def _evaluate(engine: Engine, path: str, as_of: dt.date) -> _Project | ManifestR
         doc = load_manifest(path, name)
     except GovrulesError as err:
         return ManifestReport(name, diagnostics=err.diagnostics, evaluated=False)
-    report = engine.check_document(doc, as_of, None, path)
+    report = engine.check_document(doc, as_of, None, path, explain="first")  # the matrix shows no more
     if not report.evaluated:
         return report
     data = doc.data  # validated (dates normalised)
