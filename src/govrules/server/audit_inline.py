@@ -15,22 +15,18 @@ shared by several processes) keeps the writer thread, so a slow database never f
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
-from contextlib import suppress
 
 from govrules.server.audit import (
     Decision,
     DecisionLogError,
-    DuplicateDecisionError,
     OnCommit,
     Prepared,
     Store,
     StoredDecision,
-    chain,
     prepare,
 )
-from govrules.server.audit_writer import ReportHashes
+from govrules.server.audit_writer import ReportHashes, write_groups
 
 Waiting = tuple[tuple[Decision, ...], asyncio.Future[None]]
 
@@ -46,7 +42,6 @@ class InlineLog:
         self._group: list[Waiting] = []
         self._hashes = ReportHashes()
         self._closed = False
-        self.last_commit_seconds = 0.0
 
     async def append(self, decision: Decision) -> None:
         await self.append_many((decision,))
@@ -73,31 +68,12 @@ class InlineLog:
                 ) as err:  # not loggable (a summary that is not JSON): this request alone fails
                     _settle(waiting[1], DecisionLogError(f"the decision cannot be logged: {err}"))
             if ready:
-                for ((_, future), _), outcome in zip(ready, self._write(ready), strict=True):
+                outcomes = write_groups(self._store, [items for _, items in ready], self._on_commit)
+                for ((_, future), _), outcome in zip(ready, outcomes, strict=True):
                     _settle(future, outcome)
         finally:  # whatever happened, nobody is left waiting
             for _, future in group:
                 _settle(future, DecisionLogError("the decision log failed"))
-
-    def _write(self, ready: list[tuple[Waiting, tuple[Prepared, ...]]]) -> list[DecisionLogError | None]:
-        prepared = [item for _, items in ready for item in items]
-        reports = {item.report_sha256: item.decision.report for item in prepared}
-        started = time.perf_counter()
-        try:
-            self._store.write(lambda seq, head: chain(prepared, seq, head), reports)
-        except DuplicateDecisionError as err:
-            if len(ready) == 1:
-                return [err]
-            return [self._write([one])[0] for one in ready]  # one bad request never fails the others
-        except DecisionLogError as err:
-            return [err] * len(ready)
-        except Exception as err:  # never leave a request waiting
-            return [DecisionLogError(f"the decision log failed: {err!r}")] * len(ready)
-        self.last_commit_seconds = seconds = time.perf_counter() - started
-        if self._on_commit is not None:
-            with suppress(Exception):  # a metrics hook never fails a commit that happened
-                self._on_commit(seconds, len(prepared))
-        return [None] * len(ready)
 
     def get(self, decision_id: str) -> StoredDecision | None:
         return self._store.get(decision_id)

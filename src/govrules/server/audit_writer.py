@@ -72,7 +72,6 @@ class GroupCommitLog:
         self._closed = False
         self._hashes = ReportHashes()
         self._waiting: dict[asyncio.AbstractEventLoop, Waiting] = {}
-        self.last_commit_seconds = 0.0
         self._thread = threading.Thread(target=self._run, name="govrules-decision-log", daemon=True)
         self._thread.start()
 
@@ -164,27 +163,32 @@ class GroupCommitLog:
         return ready
 
     def _write(self, group: list[_Ready]) -> list[Outcome]:
-        try:
-            self._commit(group)
-        except DuplicateDecisionError as err:
-            if len(group) == 1:
-                return [err]
-            return [self._write(group[i : i + 1])[0] for i in range(len(group))]
-        except DecisionLogError as err:
-            return [err] * len(group)
-        except Exception as err:  # the writer must survive anything and settle every future
-            return [DecisionLogError(f"the decision log failed: {err!r}")] * len(group)
-        return [None] * len(group)
+        return write_groups(self._store, [ready.prepared for ready in group], self._on_commit)
 
-    def _commit(self, group: list[_Ready]) -> None:
-        started = time.perf_counter()
-        prepared = [item for ready in group for item in ready.prepared]
-        reports = {item.report_sha256: item.decision.report for item in prepared}
-        self._store.write(lambda seq, head: chain(prepared, seq, head), reports)
-        self.last_commit_seconds = seconds = time.perf_counter() - started
-        if self._on_commit is not None:
-            with suppress(Exception):  # a metrics hook never fails a commit that happened
-                self._on_commit(seconds, len(prepared))
+
+def write_groups(
+    store: Store, groups: Sequence[tuple[Prepared, ...]], on_commit: OnCommit | None
+) -> list[Outcome]:
+    """Write every group's records in one durable commit; the outcome of each group. A duplicate decision id sends
+    each group on its own, so one bad request never fails the others; a database that cannot be written fails them
+    all (`DecisionLogError`); nothing else escapes. Shared by the writer thread and `audit_inline.InlineLog`."""
+    prepared = [item for group in groups for item in group]
+    reports = {item.report_sha256: item.decision.report for item in prepared}
+    started = time.perf_counter()
+    try:
+        store.write(lambda seq, head: chain(prepared, seq, head), reports)
+    except DuplicateDecisionError as err:
+        if len(groups) == 1:
+            return [err]
+        return [write_groups(store, [group], on_commit)[0] for group in groups]
+    except DecisionLogError as err:
+        return [err] * len(groups)
+    except Exception as err:  # the writer must survive anything and settle every request
+        return [DecisionLogError(f"the decision log failed: {err!r}")] * len(groups)
+    if on_commit is not None:
+        with suppress(Exception):  # a metrics hook never fails a commit that happened
+            on_commit(time.perf_counter() - started, len(prepared))
+    return [None] * len(groups)
 
 
 class ReportHashes:
