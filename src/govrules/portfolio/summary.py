@@ -124,7 +124,30 @@ def _init_worker(load: Callable[[], Engine], as_of: dt.date) -> None:
 
 
 def _evaluate_in_worker(path: str) -> _Project | ManifestReport:
-    return _evaluate(_WORKER["engine"], path, _WORKER["as_of"])
+    """`_evaluate`, keeping only what the summary reads: a whole manifest and every failing clause's
+    explanation cost the parent more to unpickle than the worker took to evaluate them."""
+    project = _evaluate(_WORKER["engine"], path, _WORKER["as_of"])
+    if isinstance(project, _Project):
+        results = tuple(r._replace(failures=(), notes=()) for r in project.report.results)
+        project.report = project.report._replace(results=results)
+        project.data = _read_parts(project.data)
+    return project
+
+
+def _read_parts(data: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a manifest the summary reads (`_get`, `departments`): the project's name, the owners, the
+    internal risk tier and each dataset's owner, each in the manifest's own shape."""
+    out: dict[str, Any] = {}
+    for key, field in (("project", "name"), ("risk", "internal_tier")):
+        value = data.get(key)
+        if isinstance(value, dict):
+            out[key] = {field: value[field]} if field in value else {}
+    if "owners" in data:
+        out["owners"] = data["owners"]
+    datasets = _get_list(data, "data", "datasets")
+    if datasets:
+        out["data"] = {"datasets": [{"owner": d.get("owner")} for d in datasets if isinstance(d, dict)]}
+    return out
 
 
 def _evaluate_all(
