@@ -249,3 +249,25 @@ def test_every_command_help_shows_examples_and_exit_codes(command: tuple[str, ..
     lines = out.splitlines()
     assert any(line in ("example:", "examples:") for line in lines), out
     assert "exit codes:" in lines, out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ("serve", "--workers", "0"),
+            "argument --workers: expected a number of worker processes (1 or more), got `0`",
+        ),
+        (
+            ("serve", "--max-body", "-5"),
+            "argument --max-body: expected a number of bytes (1 or more), got `-5`",
+        ),
+        (
+            ("report", "--jobs", "x"),
+            "argument --jobs: expected a number of processes, 0 for every core (0 or more)",
+        ),
+    ],
+)
+def test_counts_on_the_command_line_are_checked(argv: tuple[str, ...], message: str) -> None:
+    code, _, err = run(*argv)
+    assert code == 2 and message in err, err

@@ -78,6 +78,21 @@ class _OutputAction(argparse.Action):
         namespace.output = values
 
 
+def counted(what: str, least: int = 0) -> Any:
+    """An argparse type for a whole number, at least `least`: `type=counted("a number of processes", 0)`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"expected {what} ({least} or more), got `{text}`")
+        return value
+
+    return parse
+
+
 def parse_param(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():

@@ -21,7 +21,7 @@ FORMATS = ("markdown", "html", "json")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from govrules.cli import add_policy_options, parse_date
+    from govrules.cli import add_policy_options, counted, parse_date
 
     parser.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="manifests or folders (default: .)"
@@ -42,7 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--jobs",
-        type=_jobs,
+        type=counted("a number of processes, 0 for every core"),
         default=1,
         metavar="N",
         help="evaluate the manifests in N processes; 0 uses every core (default: 1)",
@@ -58,16 +58,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "  0  the report was written (findings in it do not fail the run)\n"
         "  2  the input could not be used (flag, policy, path, manifest, history or output)\n"
     )
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of processes (0: every core), got `{text}`")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

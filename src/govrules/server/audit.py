@@ -56,6 +56,21 @@ COLUMNS = (
 OnCommit = Callable[[float, int], None]
 
 
+def tables_sql(integer: str, blob: str) -> str:
+    """The three tables in either back-end's words for a 64-bit integer and a byte string: one column list."""
+    columns = ",\n    ".join(
+        f"seq {integer} PRIMARY KEY" if c == "seq" else
+        "decision_id TEXT NOT NULL UNIQUE" if c == "decision_id" else
+        f"{c} TEXT" + ("" if c == "stage" else " NOT NULL")
+        for c in COLUMNS
+    )  # fmt: skip
+    return (
+        f"CREATE TABLE IF NOT EXISTS govrules_decisions (\n    {columns}\n);\n"
+        f"CREATE TABLE IF NOT EXISTS govrules_reports (sha256 TEXT PRIMARY KEY, body {blob} NOT NULL);\n"
+        "CREATE TABLE IF NOT EXISTS govrules_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """What the API hands to the log: one evaluated request (or one item of a batch request)."""

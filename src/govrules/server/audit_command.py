@@ -32,6 +32,7 @@ DB_HELP = "the decision log: sqlite:FILE, a file path or postgresql://... (defau
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    from govrules.cli import counted
     from govrules.server.audit import DEFAULT_DB_URL
 
     parser.epilog = f"{EXAMPLES}\n{EXIT_CODES}"
@@ -66,7 +67,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     export.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument(
-        "--since", type=_seq, default=0, metavar="SEQ", help="only the records after seq SEQ (default: all)"
+        "--since",
+        type=counted("a record number"),
+        default=0,
+        metavar="SEQ",
+        help="only the records after seq SEQ (default: all)",
     )
 
 
@@ -74,16 +79,6 @@ def _hash(text: str) -> str:
     value = text.strip().lower()
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
         raise argparse.ArgumentTypeError(f"expected a record hash (64 hexadecimal digits), got `{text}`")
-    return value
-
-
-def _seq(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a record number (0 or more), got `{text}`")
     return value
 
 

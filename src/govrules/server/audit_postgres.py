@@ -29,6 +29,7 @@ from govrules.server.audit import (
     StoredDecision,
     display_url,
     stored,
+    tables_sql,
 )
 
 if TYPE_CHECKING:
@@ -39,31 +40,19 @@ DEFAULTS = {"connect_timeout": "5", "tcp_user_timeout": "10000"}
 RETRY_AFTER = 1.0  # seconds after a failed connect during which groups fail at once
 LOCK_CLASS = 0x676F7672  # "govr": the high half of the advisory lock keys (the low half: the table's oid)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS govrules_decisions (
-    seq BIGINT PRIMARY KEY,
-    decision_id TEXT NOT NULL UNIQUE,
-    time TEXT NOT NULL,
-    caller TEXT NOT NULL,
-    policy_hash TEXT NOT NULL,
-    manifest_hash TEXT NOT NULL,
-    as_of TEXT NOT NULL,
-    stage TEXT,
-    summary TEXT NOT NULL,
-    report_sha256 TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS govrules_reports (sha256 TEXT PRIMARY KEY, body BYTEA NOT NULL);
-CREATE TABLE IF NOT EXISTS govrules_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+SCHEMA = (
+    tables_sql("BIGINT", "BYTEA")
+    + """
 CREATE OR REPLACE FUNCTION govrules_append_only() RETURNS trigger LANGUAGE plpgsql AS
     $$ BEGIN RAISE EXCEPTION 'the decision log is append-only'; END $$;
-""" + "".join(
-    f"CREATE TRIGGER govrules_{table}_append_only BEFORE UPDATE OR DELETE ON govrules_{table} "
-    "FOR EACH ROW EXECUTE FUNCTION govrules_append_only();\n"
-    f"CREATE TRIGGER govrules_{table}_no_truncate BEFORE TRUNCATE ON govrules_{table} "
-    "FOR EACH STATEMENT EXECUTE FUNCTION govrules_append_only();\n"
-    for table in ("decisions", "reports", "meta")
+"""
+    + "".join(
+        f"CREATE TRIGGER govrules_{table}_append_only BEFORE UPDATE OR DELETE ON govrules_{table} "
+        "FOR EACH ROW EXECUTE FUNCTION govrules_append_only();\n"
+        f"CREATE TRIGGER govrules_{table}_no_truncate BEFORE TRUNCATE ON govrules_{table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION govrules_append_only();\n"
+        for table in ("decisions", "reports", "meta")
+    )
 )
 _FIELDS = ", ".join(f"d.{name}" for name in COLUMNS)
 INSERT_DECISION = (

@@ -34,6 +34,7 @@ from govrules.server.audit import (
     Snapshot,
     StoredDecision,
     stored,
+    tables_sql,
 )
 
 BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's write lock before failing closed
@@ -42,29 +43,17 @@ CONTENDED = 5.0  # seconds of taking the write lock first after another process 
 MAX_ROWS = 1024  # rows per INSERT statement at most (fewer if SQLite allows fewer variables)
 _BUSY = 5  # SQLITE_BUSY
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS govrules_decisions (
-    seq INTEGER PRIMARY KEY,
-    decision_id TEXT NOT NULL UNIQUE,
-    time TEXT NOT NULL,
-    caller TEXT NOT NULL,
-    policy_hash TEXT NOT NULL,
-    manifest_hash TEXT NOT NULL,
-    as_of TEXT NOT NULL,
-    stage TEXT,
-    summary TEXT NOT NULL,
-    report_sha256 TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS govrules_reports (sha256 TEXT PRIMARY KEY, body BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS govrules_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+SCHEMA = (
+    tables_sql("INTEGER", "BLOB")
+    + f"""
 INSERT OR IGNORE INTO govrules_meta (key, value) VALUES ('format', '{FORMAT}');
-""" + "".join(
-    f"CREATE TRIGGER IF NOT EXISTS govrules_{table}_no_{verb} BEFORE {verb.upper()} ON govrules_{table} "
-    "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;\n"
-    for table in ("decisions", "reports", "meta")
-    for verb in ("update", "delete")
+"""
+    + "".join(
+        f"CREATE TRIGGER IF NOT EXISTS govrules_{table}_no_{verb} BEFORE {verb.upper()} ON govrules_{table} "
+        "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;\n"
+        for table in ("decisions", "reports", "meta")
+        for verb in ("update", "delete")
+    )
 )
 _FIELDS = ", ".join(f"d.{name}" for name in COLUMNS)
 APPEND = f"INSERT INTO govrules_append ({', '.join(COLUMNS)}, body) VALUES "

@@ -36,15 +36,22 @@ MISSING = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from govrules.cli import add_policy_options
+    from govrules.cli import add_policy_options, counted
     from govrules.server.audit import DEFAULT_DB_URL
     from govrules.server.tokens import DEFAULT_TOKENS_FILE
 
     parser.epilog = EXAMPLES + "\n" + SERVE_EXIT_CODES
     add_policy_options(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    parser.add_argument(
+        "--port", type=counted("a port number", 1), default=8000, help="port to listen on (default: 8000)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=counted("a number of worker processes", 1),
+        default=1,
+        help="worker processes (default: 1)",
+    )
     parser.add_argument(
         "--db", default=DEFAULT_DB_URL, metavar="URL", help=f"decision log (default: {DEFAULT_DB_URL})"
     )
@@ -58,10 +65,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--fail-on", choices=("advisory", "soft", "hard"), help="the lowest enforcement that blocks"
     )
     parser.add_argument(
-        "--max-body", type=int, default=1 << 20, metavar="BYTES", help="largest body (default: 1 MiB)"
+        "--max-body",
+        type=counted("a number of bytes", 1),
+        default=1 << 20,
+        metavar="BYTES",
+        help="largest body (default: 1 MiB)",
     )
     parser.add_argument(
-        "--max-batch", type=int, default=100, metavar="N", help="manifests per batch (default: 100)"
+        "--max-batch",
+        type=counted("a number of manifests", 1),
+        default=100,
+        metavar="N",
+        help="manifests per batch (default: 100)",
     )
     parser.add_argument("--no-access-log", action="store_true", help="do not write the JSON access log")
 
