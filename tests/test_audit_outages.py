@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from govrules.server.audit import GENESIS, DecisionLogError, open_log, verify
-from govrules.server.audit_writer import GroupCommitLog, ReportHashes
+from govrules.server.audit import GENESIS, DecisionLogError, canonical_summary, open_log, prepare, verify
+from govrules.server.audit_writer import GroupCommitLog, Preparer
 from test_audit import ROOT, backend_url, decision, exported_ids, fill, postgresql_schema
 
 
@@ -256,11 +256,21 @@ def test_an_append_that_hangs_fails_closed_after_the_timeout() -> None:
     log.close()
 
 
-def test_a_report_object_seen_lately_is_not_hashed_again() -> None:
-    hashes = ReportHashes()
+def test_a_report_or_summary_object_seen_lately_is_not_hashed_or_written_again() -> None:
+    prepare_one = Preparer()
     first, same_bytes_other_object = b"x" * 5000, bytes(bytearray(b"x" * 5000))
+    summary = {"pass": 3, "fail": 1}
     digest = hashlib.sha256(first).hexdigest()
-    assert [hashes.get(first), hashes.get(same_bytes_other_object), hashes.get(first)] == [digest] * 3
-    for i in range(ReportHashes.SIZE * 2):  # older objects leave the table; every answer stays right
-        report = f"report {i}".encode()
-        assert hashes.get(report) == hashlib.sha256(report).hexdigest()
+    made = [
+        prepare_one(decision(i, report=report, summary=summary))
+        for i, report in enumerate([first, same_bytes_other_object, first])
+    ]
+    assert [p.report_sha256 for p in made] == [digest] * 3
+    assert [p.summary for p in made] == [canonical_summary(summary)] * 3
+    assert made == [
+        prepare(decision(i, report=p.decision.report, summary=summary)) for i, p in enumerate(made)
+    ]
+    for i in range(Preparer.SIZE * 2):  # older objects leave the table; every answer stays right
+        report, other = f"report {i}".encode(), {"pass": i}
+        got = prepare_one(decision(i, report=report, summary=other))
+        assert got == prepare(decision(i, report=report, summary=other))

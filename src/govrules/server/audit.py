@@ -228,27 +228,20 @@ class Prepared(NamedTuple):
 
 
 _PREFIX = "[" + json.dumps(FORMAT) + ","
+# one string as `json.dumps` writes it, without building an encoder per call
+_text = json.encoder.encode_basestring_ascii
 
 
-def prepare(decision: Decision, report_sha256: str | None = None) -> Prepared:
-    """Hash the report (unless its hash is given) and serialise the chain-independent fields (TypeError/ValueError)."""
+def prepare(decision: Decision, report_sha256: str | None = None, summary: str | None = None) -> Prepared:
+    """Hash the report and write the summary's canonical text (unless given: `Preparer` remembers both for objects
+    seen lately) and serialise the chain-independent fields (TypeError/ValueError)."""
     _check_types(decision)
-    summary = canonical_summary(decision.summary)
+    summary = canonical_summary(decision.summary) if summary is None else summary
     report_sha256 = report_sha256 or hashlib.sha256(decision.report).hexdigest()
-    middle = json.dumps(
-        [
-            decision.decision_id,
-            decision.time,
-            decision.caller,
-            decision.policy_hash,
-            decision.manifest_hash,
-            decision.as_of,
-            decision.stage,
-            summary,
-            report_sha256,
-        ],
-        separators=(",", ":"),
-    )[1:-1]
+    d = decision
+    texts = (d.decision_id, d.time, d.caller, d.policy_hash, d.manifest_hash, d.as_of)
+    stage = "null" if d.stage is None else _text(d.stage)
+    middle = ",".join([*map(_text, texts), stage, _text(summary), _text(report_sha256)])
     return Prepared(decision, summary, report_sha256, middle)
 
 
@@ -257,7 +250,7 @@ def chain(prepared: Sequence[Prepared], seq: int, head: str) -> list[Row]:
     rows: list[Row] = []
     for item in prepared:
         seq += 1
-        payload = f"{_PREFIX}{seq},{item.middle},{json.dumps(head)}]"
+        payload = f"{_PREFIX}{seq},{item.middle},{_text(head)}]"
         record = hashlib.sha256(payload.encode("ascii")).hexdigest()
         d = item.decision
         fields = (d.decision_id, d.time, d.caller, d.policy_hash, d.manifest_hash, d.as_of, d.stage)

@@ -24,9 +24,8 @@ from govrules.server.audit import (
     Prepared,
     Store,
     StoredDecision,
-    prepare,
 )
-from govrules.server.audit_writer import ReportHashes, write_groups
+from govrules.server.audit_writer import Preparer, write_groups
 
 Waiting = tuple[tuple[Decision, ...], asyncio.Future[None]]
 
@@ -40,7 +39,7 @@ class InlineLog:
         if start_checkpointer is not None:  # SQLite: a checkpoint must not stall the loop
             start_checkpointer()
         self._group: list[Waiting] = []
-        self._hashes = ReportHashes()
+        self._prepare = Preparer()
         self._closed = False
 
     async def append(self, decision: Decision) -> None:
@@ -62,7 +61,7 @@ class InlineLog:
             ready: list[tuple[Waiting, tuple[Prepared, ...]]] = []
             for waiting in group:
                 try:
-                    ready.append((waiting, tuple(prepare(d, self._hashes.get(d.report)) for d in waiting[0])))
+                    ready.append((waiting, tuple(map(self._prepare, waiting[0]))))
                 except (
                     Exception
                 ) as err:  # not loggable (a summary that is not JSON): this request alone fails
