@@ -1,8 +1,9 @@
 """What `GET /metrics` shows, in the Prometheus text format (prometheus-client does the format and the histograms).
 
 Requests by route, method and status; request latency by route; decision-log commit latency and batch size; and
-verdicts by rule. Verdicts are counted in a plain dict on the event loop (fifty rules per request would cost more
-as fifty labelled counter updates) and turned into a counter family only when scraped.
+verdicts by rule. Verdicts are counted on the event loop without touching fifty labelled counters per request: a
+repeated answer brings the same verdicts tuple (the policy set's result cache), so each tuple is counted by
+identity and its verdicts are added into the tally only when scraped (or when many different tuples wait).
 
     >>> metrics = Metrics()
     >>> metrics.count_verdicts((("OWN-001", "pass"),))
@@ -13,7 +14,8 @@ as fifty labelled counter updates) and turned into a counter family only when sc
 from __future__ import annotations
 
 from collections import Counter as Tally
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, Metric
@@ -23,11 +25,33 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _LATENCY = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
+Verdicts = tuple[tuple[str, str], ...]
+
+
 class _Verdicts(Collector):
-    def __init__(self, tally: Tally[tuple[str, str]]) -> None:
-        self.tally = tally
+    WAITING = 256  # different verdict tuples kept by identity at most before they are added into the tally
+
+    def __init__(self) -> None:
+        self.tally: Tally[tuple[str, str]] = Tally()
+        self.waiting: dict[int, list[Any]] = {}  # id(verdicts) -> [verdicts, times given]
+
+    def count(self, verdicts: Verdicts) -> None:
+        seen = self.waiting.get(id(verdicts))
+        if seen is not None and seen[0] is verdicts:  # kept alive here, so its id is not reused
+            seen[1] += 1
+            return
+        if len(self.waiting) >= self.WAITING:
+            self.fold()
+        self.waiting[id(verdicts)] = [verdicts, 1]
+
+    def fold(self) -> None:
+        for verdicts, times in self.waiting.values():
+            for pair in verdicts:
+                self.tally[pair] += times
+        self.waiting.clear()
 
     def collect(self) -> Iterator[Metric]:
+        self.fold()
         family = CounterMetricFamily(
             "govrules_verdicts",
             "Rule verdicts given in decisions, by rule and verdict",
@@ -74,8 +98,8 @@ class Metrics:
         self.policy = Gauge(
             "govrules_policy_set_info", "The active policy set (value 1)", ("hash",), registry=self.registry
         )
-        self.tally: Tally[tuple[str, str]] = Tally()
-        self.registry.register(_Verdicts(self.tally))
+        self.verdicts = _Verdicts()
+        self.registry.register(self.verdicts)
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
@@ -89,8 +113,9 @@ class Metrics:
         child[0].inc()
         child[1].observe(seconds)
 
-    def count_verdicts(self, verdicts: Iterable[tuple[str, str]]) -> None:
-        self.tally.update(verdicts)
+    def count_verdicts(self, verdicts: Verdicts) -> None:
+        """Count one decision's verdicts (on the event loop that serves it)."""
+        self.verdicts.count(verdicts)
 
     def committed(self, seconds: float, records: int) -> None:
         """The decision log's commit hook (called from its writer thread; prometheus-client is thread-safe)."""
