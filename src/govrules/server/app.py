@@ -2,8 +2,14 @@
 
 Routes are thin: authenticate, read the body within its limit, evaluate (`evaluation.PolicySet`), commit the decision
 (`audit`), answer. Every error is a problem body (`problems.Problem`); a request gets a request id, a line in the
-JSON access log and its place in the metrics (`Observe`, a plain ASGI middleware). The OpenAPI document at
-`/openapi.json` (`/docs` to read it) is written in `openapi.py`.
+JSON access log and its place in the metrics (`Observe`). The OpenAPI document at `/openapi.json` (`/docs` to read
+it) is written in `openapi.py`.
+
+Each route is a self-contained ASGI `Endpoint`: it turns every `Problem` (and any crash) into its problem response
+itself, so it answers the same whether Starlette's router reaches it or `GovrulesAPI` hands it the request directly.
+`GovrulesAPI` does the latter for the routes without path parameters — `POST /v1/evaluate` above all — skipping
+the framework's middleware stack and route matching, about a third of what a repeated evaluation costs
+(`benchmarks/api.py`); everything else (`/docs`, `/v1/rules/{id}`, 404, 405) goes through FastAPI as usual.
 
     >>> app = create_app(ServerSettings())                                   # doctest: +SKIP
     >>> uvicorn.run(app)                                                       # doctest: +SKIP
@@ -18,13 +24,16 @@ import logging
 import signal
 import sys
 import time
+import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from govrules.server import openapi
 from govrules.server.audit import open_log
@@ -32,7 +41,7 @@ from govrules.server.evaluation import PolicySet
 from govrules.server.metrics import CONTENT_TYPE
 from govrules.server.problems import MEDIA_TYPE, Problem
 from govrules.server.settings import ServerSettings
-from govrules.server.state import State, new_request_id
+from govrules.server.state import State, freeze_heap, new_request_id
 from govrules.server.tokens import TokenStore
 
 JSON_TYPES = ("application/json",)
@@ -58,6 +67,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.log is None:  # served again after a shutdown (tests do this)
             state.log = open_log(settings.db_url, on_commit=committed, inline=settings.inline_log)
+        if settings.freeze_heap:
+            freeze_heap()  # after the server's imports and start-up, before the first request
         if settings.sighup:
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(_reload_quietly(state)))
@@ -70,7 +81,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             else:
                 await asyncio.to_thread(log.close)  # drains the writes still waiting for their commit
 
-    app = FastAPI(
+    app = GovrulesAPI(
         title="govrules",
         summary="Governance verdicts for AI projects: the `govrules check` JSON report over HTTP",
         version=_version(),
@@ -84,26 +95,71 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.add_exception_handler(Exception, _crash)
     _routes(app, state)
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
-    app.add_middleware(Observe, state=state)
+    app.observe = Observe(app.dispatch, state)
     return app
 
 
-def _routes(app: FastAPI, state: State) -> None:
-    """Plain Starlette routes: each reads its own body and returns pre-rendered bytes, so FastAPI's dependency
+class GovrulesAPI(FastAPI):
+    """FastAPI, with every HTTP request passing `Observe` first and the routes without path parameters answered
+    directly by their `Endpoint` (see the module's docstring)."""
+
+    observe: ASGIApp | None = None
+    direct: dict[tuple[str, str], Endpoint]
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.direct = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.observe is not None:
+            await self.observe(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        endpoint = None if scope.get("root_path") else self.direct.get((scope["method"], scope["path"]))
+        if endpoint is not None:
+            await endpoint(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+class Endpoint:
+    """One route as an ASGI app: names its route for the metrics and the log, runs the handler, and sends its
+    response or its problem body; it never raises (a crash is logged and answered 500)."""
+
+    def __init__(self, template: str, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.template, self.handler = template, handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["govrules"]["route"] = self.template  # the route template, for metrics and the log
+        try:
+            response = await self.handler(Request(scope, receive))
+        except Problem as err:
+            response = _problem_response(err)
+        except ClientDisconnect:
+            return  # nobody is left to answer
+        except Exception as err:
+            ERRORS.error("internal error", exc_info=err)
+            response = _problem_response(
+                Problem(500, "internal-error", "an internal error; it has been logged")
+            )
+        await response(scope, receive, send)
+
+
+def _routes(app: GovrulesAPI, state: State) -> None:
+    """Plain ASGI routes: each reads its own body and returns pre-rendered bytes, so FastAPI's dependency
     injection and response models would only cost time; `openapi.py` documents them from its table."""
 
     def route(name: str) -> Callable[[Any], Any]:
-        def add(endpoint: Any) -> Any:
+        def add(handler: Any) -> Any:
             spec = openapi.ROUTES[name]
-            template = spec["path"]
-
-            async def named(request: Request) -> Response:
-                request.scope["govrules"]["route"] = template  # the route template, for metrics and the log
-                response: Response = await endpoint(request)
-                return response
-
-            app.router.routes.append(Route(template, named, methods=[spec["method"].upper()], name=name))
-            return endpoint
+            template, method = spec["path"], spec["method"].upper()
+            endpoint = Endpoint(template, handler)
+            app.router.routes.append(Route(template, endpoint, methods=[method], name=name))
+            if "{" not in template:
+                app.direct[method, template] = endpoint
+            return handler
 
         return add
 
@@ -113,7 +169,7 @@ def _routes(app: FastAPI, state: State) -> None:
         kind = _kind(request)
         body = await _body(request, state.settings.max_body)
         policy_set = state.policy_set
-        query = dict(request.query_params)
+        query = _query(request)
         if kind == "json" and query:
             raise Problem(
                 422, "invalid-request", "with a JSON body, options go in the body, not the query string"
@@ -193,6 +249,14 @@ def _enter(request: Request, state: State, scope: str) -> Any:
     return caller
 
 
+def _query(request: Request) -> dict[str, str]:
+    """The query string's parameters (the last of a repeated name), without building Starlette's multi-dict."""
+    text = request.scope["query_string"]
+    if not text:
+        return {}
+    return dict(urllib.parse.parse_qsl(text.decode("latin-1"), keep_blank_values=True))
+
+
 def _kind(request: Request) -> str:
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media in JSON_TYPES:
@@ -235,9 +299,13 @@ async def _decided(
     return Response(body, media_type="application/json", headers={"x-decision-id": decision_id})
 
 
+def _problem_response(problem: Problem) -> Response:
+    return Response(problem.body(), problem.status, problem.headers, media_type=MEDIA_TYPE)
+
+
 async def _problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
-    return Response(exc.body(), exc.status, exc.headers, media_type=MEDIA_TYPE)
+    return _problem_response(exc)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -267,13 +335,11 @@ async def _reload_quietly(state: State) -> None:
 class Observe:
     """ASGI middleware: request id, timing, metrics and one JSON access-log line per request."""
 
-    def __init__(self, app: Any, state: State) -> None:
+    def __init__(self, app: ASGIApp, state: State) -> None:
         self.app, self.state = app, state
         self.access = AccessLog(sys.stderr)
 
-    async def __call__(
-        self, scope: dict[str, Any], receive: Any, send: Callable[[Any], Awaitable[None]]
-    ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -282,7 +348,7 @@ class Observe:
         info = scope["govrules"] = {"caller": None, "decision_id": None, "route": "unmatched"}
         status = 500
 
-        async def tagged(message: dict[str, Any]) -> None:
+        async def tagged(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -328,7 +394,7 @@ class AccessLog:
             self.stream.flush()
 
 
-def _request_id(scope: dict[str, Any]) -> str:
+def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"x-request-id" and 0 < len(value) <= 128 and all(c in _ID_BYTES for c in value):
             return str(value.decode())

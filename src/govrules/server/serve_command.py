@@ -161,6 +161,7 @@ def _settings(args: argparse.Namespace) -> Any:
         max_batch=args.max_batch,
         access_log=not args.no_access_log,
         sighup=args.workers == 1,
+        freeze_heap=True,
         shared_log=args.workers > 1,
     )
     if args.workers > 1 and _app(settings) is None:  # prove the configuration in the supervisor first

@@ -31,6 +31,7 @@ class ServerSettings:
     cache_bytes: int = 64 << 20  # recent reports kept to answer repeated questions without re-evaluating
     access_log: bool = False  # one JSON line per request on standard error (`govrules serve` turns it on)
     sighup: bool = False  # reload policies and tokens on SIGHUP (set by `govrules serve`)
+    freeze_heap: bool = False  # start-up's objects left out of the cyclic GC's scans (`govrules serve`)
     shared_log: bool = (
         False  # other processes write the same log (`--workers N`): commit from a writer thread
     )
