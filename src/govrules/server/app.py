@@ -60,13 +60,13 @@ def create_app(settings: ServerSettings) -> FastAPI:
         if state is not None:
             state.metrics.committed(seconds, records)
 
-    log = open_log(settings.db_url, on_commit=committed, inline=settings.inline_log)
+    log = open_log(settings.db_url, on_commit=committed)
     state = State(settings, policy_set, tokens, log)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.log is None:  # served again after a shutdown (tests do this)
-            state.log = open_log(settings.db_url, on_commit=committed, inline=settings.inline_log)
+            state.log = open_log(settings.db_url, on_commit=committed)
         if settings.freeze_heap:
             freeze_heap()  # after the server's imports and start-up, before the first request
         if settings.sighup:
@@ -76,10 +76,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             yield
         finally:
             log, state.log = state.log, None
-            if settings.inline_log:
-                log.close()  # on the loop: its last group was committed before this could run
-            else:
-                await asyncio.to_thread(log.close)  # drains the writes still waiting for their commit
+            await asyncio.to_thread(log.close)  # drains the writes still waiting for their commit
 
     app = GovrulesAPI(
         title="govrules",

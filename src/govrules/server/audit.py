@@ -346,18 +346,13 @@ def open_store(url: str, *, create: bool) -> Store:
     return SqliteStore(target, create=create)
 
 
-def open_log(url: str, on_commit: OnCommit | None = None, inline: bool = False) -> DecisionLog:
-    """The decision log at `url`, ready to append (schema created if missing), with its writer thread started —
-    or, with `inline`, committing on the event loop (`audit_inline`: for one process on SQLite).
+def open_log(url: str, on_commit: OnCommit | None = None) -> DecisionLog:
+    """The decision log at `url`, ready to append (schema created if missing), with its writer thread started.
 
     `on_commit(seconds, records)` is called after each commit. Raises `DecisionLogError` when the URL is bad or the
     database cannot be opened.
     """
     store = open_store(url, create=True)
-    if inline:
-        from govrules.server.audit_inline import InlineLog
-
-        return InlineLog(store, on_commit=on_commit)
     from govrules.server.audit_writer import GroupCommitLog
 
     return GroupCommitLog(store, on_commit=on_commit)

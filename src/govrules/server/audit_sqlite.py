@@ -276,8 +276,8 @@ class SqliteStore:
 
     def checkpoint_in_background(self, interval: float = CHECKPOINT_INTERVAL) -> None:
         """Move WAL checkpoints off the writer: its connections stop checkpointing, and a thread of its own runs
-        a PASSIVE checkpoint (it never blocks a writer) every `interval` seconds. For a writer on the event loop,
-        where an automatic checkpoint of a few MB would stall every request for tens of milliseconds."""
+        a PASSIVE checkpoint (it never blocks a writer) every `interval` seconds. An automatic checkpoint of a few MB
+        inside a commit would hold up every request waiting for it for tens of milliseconds."""
         if self._checkpointer is not None:
             return
         if self._writer is not None:

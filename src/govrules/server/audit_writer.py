@@ -75,6 +75,9 @@ class GroupCommitLog:
         self._waiting: dict[asyncio.AbstractEventLoop, Waiting] = {}
         self._thread = threading.Thread(target=self._run, name="govrules-decision-log", daemon=True)
         self._thread.start()
+        start_checkpointer = getattr(store, "checkpoint_in_background", None)
+        if start_checkpointer is not None:  # SQLite: a checkpoint of megabytes must not hold up the commits
+            start_checkpointer()
 
     async def append(self, decision: Decision) -> None:
         """Return once `decision` is durably committed; `DecisionLogError` otherwise."""
@@ -172,7 +175,7 @@ def write_groups(
 ) -> list[Outcome]:
     """Write every group's records in one durable commit; the outcome of each group. A duplicate decision id sends
     each group on its own, so one bad request never fails the others; a database that cannot be written fails them
-    all (`DecisionLogError`); nothing else escapes. Shared by the writer thread and `audit_inline.InlineLog`."""
+    all (`DecisionLogError`); nothing else escapes."""
     prepared = [item for group in groups for item in group]
     reports = {item.report_sha256: item.decision.report for item in prepared}
     started = time.perf_counter()

@@ -162,7 +162,6 @@ def _settings(args: argparse.Namespace) -> Any:
         access_log=not args.no_access_log,
         sighup=args.workers == 1,
         freeze_heap=True,
-        shared_log=args.workers > 1,
     )
     if args.workers > 1 and _app(settings) is None:  # prove the configuration in the supervisor first
         return None

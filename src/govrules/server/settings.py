@@ -32,15 +32,6 @@ class ServerSettings:
     access_log: bool = False  # one JSON line per request on standard error (`govrules serve` turns it on)
     sighup: bool = False  # reload policies and tokens on SIGHUP (set by `govrules serve`)
     freeze_heap: bool = False  # start-up's objects left out of the cyclic GC's scans (`govrules serve`)
-    shared_log: bool = (
-        False  # other processes write the same log (`--workers N`): commit from a writer thread
-    )
-
-    @property
-    def inline_log(self) -> bool:
-        """Commit on the event loop (faster) when this process alone writes a SQLite log; otherwise a writer
-        thread keeps the loop serving while the database waits (PostgreSQL, or a lock another worker holds)."""
-        return not self.shared_log and not self.db_url.startswith(("postgresql:", "postgres:"))
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
