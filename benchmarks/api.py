@@ -17,8 +17,10 @@ for govrules:
     request is a full evaluation.
 
 It prints requests/s and p50/p99 latency of each, the ratio to the minimal endpoint, whether the issue's target is
-met (>= 3,000 req/s, >= half the minimal endpoint's rate, p99 < 20 ms), and checks afterwards that every decision
-id the client received is in the log and that `govrules audit verify` passes.
+met (>= 3,000 req/s, >= half the minimal endpoint's rate, p99 < 20 ms), how steady the machine's CPU was (a probe
+after the runs: on a shared virtual machine the same work sometimes runs several times slower for a while, which
+lands in every p99), and checks afterwards that every decision id the client received is in the log and that
+`govrules audit verify` passes.
 
     $ /tmp/venv/bin/python benchmarks/api.py                     # 20,000 requests per run
     $ /tmp/venv/bin/python benchmarks/api.py --requests 5000 --mix repeat
@@ -96,6 +98,7 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
             results[mix] = _drive(server, args, make, token, warm=mix == "repeat")
             wrk[mix] = _wrk(server.port, tmp, token, mix == "distinct", args)
     _print(results, args)
+    print(_steadiness())
     if any(wrk.values()):
         print(f"second opinion, wrk (C, {args.seconds} s per run, 1 thread, {args.connections} connections):")
         for name, line in wrk.items():
@@ -266,6 +269,40 @@ async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
         if line[:15].lower() == b"content-length:":
             length = int(line[15:])
     return status, await reader.readexactly(length)
+
+
+STEADINESS_PROBE = """
+import json, sys, time
+def chunk():
+    total = 0
+    for i in range(2000):
+        total += i * i
+    return total
+times, end = [], time.perf_counter() + float(sys.argv[1])
+while time.perf_counter() < end:
+    start = time.perf_counter()
+    chunk()
+    times.append(time.perf_counter() - start)
+print(json.dumps(times))
+"""
+
+
+def _steadiness(seconds: float = 4.0) -> str:
+    """How steady this machine's CPU is, measured after the runs with nothing else of ours running: one process
+    times a fixed piece of work (~0.15 ms) over and over. On a shared virtual machine the same work sometimes takes
+    several times longer for tens of milliseconds at a stretch; every request in flight then waits that much
+    longer, and the p99 columns show it."""
+    out = subprocess.run(
+        [sys.executable, "-c", STEADINESS_PROBE, str(seconds)], capture_output=True, text=True, check=True
+    ).stdout
+    times = sorted(json.loads(out))
+    median = times[len(times) // 2]
+    slow = [t for t in times if t >= 3 * median]
+    share = sum(slow) / sum(times) * 100
+    return (
+        f"machine steadiness ({seconds:g} s probe after the runs): the same work took >= 3x its median time for "
+        f"{share:.1f}% of the time (worst {times[-1] / median:.0f}x): requests in flight then wait as much longer"
+    )
 
 
 def _print(results: dict[str, Result], args: argparse.Namespace) -> None:
