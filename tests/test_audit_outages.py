@@ -118,6 +118,33 @@ def test_a_moved_sqlite_file_fails_closed_then_recovers(tmp_path: Path) -> None:
     assert verify(url).ok
 
 
+def test_a_log_replaced_under_the_writer_gets_the_reports_its_decisions_need(tmp_path: Path) -> None:
+    """The writer skips storing a report it stored lately; a file swapped in under it must get the report anyway."""
+    path, fresh = tmp_path / "decisions.db", tmp_path / "fresh.db"
+    report = b'{"report": "the same answer each time"}'
+
+    async def main() -> None:
+        log = open_log(f"sqlite:{path}")
+        for i in (1, 2):
+            await log.append(decision(i, report=report))
+        open_log(f"sqlite:{fresh}").close()
+        for suffix in (
+            "",
+            "-wal",
+            "-shm",
+        ):  # the old log moved away whole, another (empty) one put in its place
+            with suppress(FileNotFoundError):
+                Path(f"{path}{suffix}").rename(f"{tmp_path / 'old.db'}{suffix}")
+        fresh.rename(path)
+        for i in (3, 4):
+            await log.append(decision(i, report=report))
+        log.close()
+
+    asyncio.run(main())
+    assert exported_ids(f"sqlite:{path}") == ["decision-0003", "decision-0004"]
+    assert verify(f"sqlite:{path}").ok
+
+
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes to read-only files")
 def test_a_read_only_sqlite_file_fails_closed(tmp_path: Path) -> None:
     path = tmp_path / "decisions.db"

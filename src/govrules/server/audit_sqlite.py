@@ -4,7 +4,9 @@ Three tables: `govrules_decisions` (one row per record, `seq` the rowid, decisio
 (report bodies keyed by their sha256, stored once) and `govrules_meta` (the format). Triggers abort any UPDATE or
 DELETE: the log is append-only. A group is appended by ONE multi-row INSERT into a temporary view whose trigger
 fills both tables, committed by itself: one trip into SQLite (the GIL released and won back once) and one
-fdatasync, because each trip costs a writer thread a wait for the GIL while the event loop is busy. The writer
+fdatasync, because each trip costs a writer thread a wait for the GIL while the event loop is busy. When every
+report of the group is one this writer stored lately (a repeated answer), the INSERT goes straight into
+`govrules_decisions`, at about half the cost per row. The writer
 chains from the head it committed last, and `seq` being the primary key makes the INSERT fail whole if another
 process (uvicorn `--workers N`) appended meanwhile; the store then takes the write lock first (`BEGIN IMMEDIATE`,
 the head read under it) for a while. So the chain stays linear across writers. Before each group the file's
@@ -67,6 +69,9 @@ CREATE TEMP TRIGGER IF NOT EXISTS govrules_append_row INSTEAD OF INSERT ON govru
     INSERT INTO govrules_decisions ({", ".join(COLUMNS)}) VALUES ({", ".join(f"NEW.{c}" for c in COLUMNS)});
 END;
 """
+INSERT_ROWS = f"INSERT INTO govrules_decisions ({', '.join(COLUMNS)}) VALUES "
+INSERT_ROW = f"({', '.join('?' * len(COLUMNS))})"
+STORED_REPORTS = 1024  # report hashes remembered as already in the file
 HEAD = "SELECT seq, hash FROM govrules_decisions ORDER BY seq DESC LIMIT 1"
 WITH_REPORT = (
     f"SELECT {_FIELDS}, r.body FROM govrules_decisions AS d "
@@ -87,6 +92,9 @@ class SqliteStore:
         self._writer: sqlite3.Connection | None = None
         self._identity: tuple[int, int] | None = None
         self._head: tuple[int, str] | None = None  # the head this store committed last (None: read it locked)
+        self._stored: dict[
+            str, None
+        ] = {}  # report hashes this writer committed to this file lately, oldest first
         self._contended_until = 0.0
         self._max_rows = MAX_ROWS
         self._readers: list[tuple[sqlite3.Connection, tuple[int, int]]] = []
@@ -162,6 +170,7 @@ class SqliteStore:
 
     def _drop_writer(self) -> None:
         conn, self._writer, self._identity, self._head = self._writer, None, None, None
+        self._stored = {}
         if conn is not None:
             with suppress(sqlite3.Error):
                 conn.close()
@@ -192,7 +201,14 @@ class SqliteStore:
             rows = build(*self._head)
             if len(rows) <= self._max_rows:
                 try:
-                    conn.execute(APPEND + ",".join([APPEND_ROW] * len(rows)), _params(rows, reports, set()))
+                    if all(
+                        sha in self._stored for sha in reports
+                    ):  # the decisions' rows only: a third the work
+                        conn.execute(INSERT_ROWS + ",".join([INSERT_ROW] * len(rows)), _flat(rows))
+                    else:
+                        conn.execute(
+                            APPEND + ",".join([APPEND_ROW] * len(rows)), _params(rows, reports, set())
+                        )
                 except sqlite3.IntegrityError as err:
                     if err.sqlite_errorname != "SQLITE_CONSTRAINT_PRIMARYKEY":
                         raise DuplicateDecisionError(f"a decision id is already in the log ({err})") from None
@@ -200,9 +216,17 @@ class SqliteStore:
                 except sqlite3.Error as err:
                     raise self._error(err) from None
                 else:
-                    self._head = rows[-1][0], rows[-1][11]
+                    self._committed(rows, reports)
                     return
         self._locked_write(conn, build, reports)
+
+    def _committed(self, rows: list[Row], reports: Mapping[str, bytes]) -> None:
+        self._head = rows[-1][0], rows[-1][11]
+        for sha in reports:
+            self._stored.pop(sha, None)
+            self._stored[sha] = None
+        while len(self._stored) > STORED_REPORTS:
+            del self._stored[next(iter(self._stored))]
 
     def _locked_write(
         self, conn: sqlite3.Connection, build: Callable[[int, str], list[Row]], reports: Mapping[str, bytes]
@@ -223,7 +247,7 @@ class SqliteStore:
         except sqlite3.Error as err:
             self._rollback()
             raise self._error(err) from None
-        self._head = rows[-1][0], rows[-1][11]
+        self._committed(rows, reports)
 
     def _rollback(self) -> None:
         conn = self._writer
@@ -372,6 +396,10 @@ def _params(rows: Sequence[Row], reports: Mapping[str, bytes], included: set[str
         params.append(None if sha in included else reports[sha])
         included.add(sha)
     return params
+
+
+def _flat(rows: Sequence[Row]) -> list[object]:
+    return [value for row in rows for value in row]
 
 
 def _bytes(value: object) -> bytes | None:
