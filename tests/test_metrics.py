@@ -26,7 +26,10 @@ CASES = [
     ([A, B, A, tuple(B)], 0, {("OWN-001", "pass"): 2, ("OWN-001", "fail"): 2, ("PRV-002", "fail"): 4}),
     ([A, A, B, A], 2, {("OWN-001", "pass"): 3, ("OWN-001", "fail"): 1, ("PRV-002", "fail"): 4}),
     # more different tuples than are kept by identity: the oldest are added into the tally on the way
-    ([tuple(list(A)) for _ in range(600)], 0, {("OWN-001", "pass"): 600, ("PRV-002", "fail"): 600}),
+    ([tuple(list(A)) for _ in range(12_000)], 0, {("OWN-001", "pass"): 12_000, ("PRV-002", "fail"): 12_000}),
+    # a batch's tuple: one verdict per rule per manifest, the same pair many times over
+    ([A * 3000, A * 3000, tuple(A * 3000), A], 0, {("OWN-001", "pass"): 9001, ("PRV-002", "fail"): 9001}),
+    ([A * 30_000, A * 30_000], 1, {("OWN-001", "pass"): 60_000, ("PRV-002", "fail"): 60_000}),
 ]
 
 
@@ -37,6 +40,7 @@ def test_verdicts_add_up_however_they_are_counted(
     metrics = Metrics()
     for i, verdicts in enumerate(given, 1):
         metrics.count_verdicts(verdicts)
+        assert metrics.verdicts.held <= metrics.verdicts.HELD  # what is kept alive stays bounded
         if scrape_every and i % scrape_every == 0:
             verdict_totals(metrics)
     assert verdict_totals(metrics) == expected

@@ -2,8 +2,8 @@
 
 Requests by route, method and status; request latency by route; decision-log commit latency and batch size; and
 verdicts by rule. Verdicts are counted on the event loop without touching fifty labelled counters per request: a
-repeated answer brings the same verdicts tuple (the policy set's result cache), so each tuple is counted by
-identity and its verdicts are added into the tally only when scraped (or when many different tuples wait).
+repeated answer brings the same verdicts tuple (the policy set's result cache), so a tuple seen again is counted
+by identity and its repeats are added into the tally only when scraped.
 
     >>> metrics = Metrics()
     >>> metrics.count_verdicts((("OWN-001", "pass"),))
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, Metric
@@ -28,27 +28,44 @@ _LATENCY = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0,
 Verdicts = tuple[tuple[str, str], ...]
 
 
+@dataclass(slots=True)
+class _Waiting:
+    verdicts: Verdicts  # kept alive here, so its id is not reused while it waits
+    repeats: int = 0
+
+
 class _Verdicts(Collector):
-    WAITING = 256  # different verdict tuples kept by identity at most before they are added into the tally
+    """A verdicts tuple seen for the first time is counted at once (`Counter.update`, a loop in C); seen again, it
+    is only counted by identity, and its repeats are added into the tally when scraped, or when the tuples waiting
+    hold too many verdicts (a batch's tuple holds one per rule per manifest)."""
+
+    HELD = 20_000  # verdicts kept alive in waiting tuples at most
 
     def __init__(self) -> None:
         self.tally: Tally[tuple[str, str]] = Tally()
-        self.waiting: dict[int, list[Any]] = {}  # id(verdicts) -> [verdicts, times given]
+        self.waiting: dict[int, _Waiting] = {}
+        self.held = 0
 
     def count(self, verdicts: Verdicts) -> None:
         seen = self.waiting.get(id(verdicts))
-        if seen is not None and seen[0] is verdicts:  # kept alive here, so its id is not reused
-            seen[1] += 1
+        if seen is not None and seen.verdicts is verdicts:
+            seen.repeats += 1
             return
-        if len(self.waiting) >= self.WAITING:
+        self.tally.update(verdicts)
+        if len(verdicts) > self.HELD:
+            return
+        if self.held + len(verdicts) > self.HELD:
             self.fold()
-        self.waiting[id(verdicts)] = [verdicts, 1]
+        self.waiting[id(verdicts)] = _Waiting(verdicts)
+        self.held += len(verdicts)
 
     def fold(self) -> None:
-        for verdicts, times in self.waiting.values():
-            for pair in verdicts:
-                self.tally[pair] += times
+        for waiting in self.waiting.values():
+            if waiting.repeats:
+                for pair, times in Tally(waiting.verdicts).items():
+                    self.tally[pair] += times * waiting.repeats
         self.waiting.clear()
+        self.held = 0
 
     def collect(self) -> Iterator[Metric]:
         self.fold()
