@@ -22,7 +22,16 @@ from typing import Any
 
 import pytest
 
-from govrules.server.audit import GENESIS, DecisionLogError, canonical_summary, open_log, prepare, verify
+from govrules.server.audit import (
+    GENESIS,
+    DecisionLogError,
+    canonical_summary,
+    chain,
+    open_log,
+    prepare,
+    verify,
+)
+from govrules.server.audit_sqlite import CHECKPOINT_INTERVAL, SqliteStore
 from govrules.server.audit_writer import GroupCommitLog, Preparer
 from test_audit import ROOT, backend_url, decision, exported_ids, fill, postgresql_schema
 
@@ -120,22 +129,14 @@ def test_a_moved_sqlite_file_fails_closed_then_recovers(tmp_path: Path) -> None:
 
 def test_a_log_replaced_under_the_writer_gets_the_reports_its_decisions_need(tmp_path: Path) -> None:
     """The writer skips storing a report it stored lately; a file swapped in under it must get the report anyway."""
-    path, fresh = tmp_path / "decisions.db", tmp_path / "fresh.db"
+    path = tmp_path / "decisions.db"
     report = b'{"report": "the same answer each time"}'
 
     async def main() -> None:
         log = open_log(f"sqlite:{path}")
         for i in (1, 2):
             await log.append(decision(i, report=report))
-        open_log(f"sqlite:{fresh}").close()
-        for suffix in (
-            "",
-            "-wal",
-            "-shm",
-        ):  # the old log moved away whole, another (empty) one put in its place
-            with suppress(FileNotFoundError):
-                Path(f"{path}{suffix}").rename(f"{tmp_path / 'old.db'}{suffix}")
-        fresh.rename(path)
+        _swap_in_an_empty_log(path, tmp_path)
         for i in (3, 4):
             await log.append(decision(i, report=report))
         log.close()
@@ -303,13 +304,21 @@ def test_a_report_or_summary_object_seen_lately_is_not_hashed_or_written_again()
         assert got == prepare(decision(i, report=report, summary=other))
 
 
-def test_sqlite_checkpoints_in_the_background_while_the_writer_commits(tmp_path: Path) -> None:
+@pytest.mark.parametrize("replaced", [False, True], ids=["same file", "file replaced"])
+def test_sqlite_checkpoints_in_the_background_while_the_writer_commits(
+    tmp_path: Path, replaced: bool
+) -> None:
     """The writer never checkpoints itself (a checkpoint of megabytes would hold up every waiting request), so the
-    file grows only through the background checkpointer; without it, ~500 KB stays in the WAL."""
+    file grows only through the background checkpointer, which follows a file swapped in under it; without it,
+    ~500 KB would stay in the WAL."""
     db = tmp_path / "d.db"
 
     async def main() -> int:
         log = open_log(f"sqlite:{db}")
+        await log.append(decision(0))
+        if replaced:
+            await asyncio.sleep(CHECKPOINT_INTERVAL * 1.5)  # the checkpointer has the old file open by now
+            _swap_in_an_empty_log(db, tmp_path)
         reports = [os.urandom(5000).hex().encode() for _ in range(50)]  # ~10 KB each, all different
         await asyncio.gather(*(log.append(decision(i, report=r)) for i, r in enumerate(reports, 1)))
         deadline = time.monotonic() + 5
@@ -321,3 +330,30 @@ def test_sqlite_checkpoints_in_the_background_while_the_writer_commits(tmp_path:
 
     assert asyncio.run(main()) >= 400_000
     assert verify(f"sqlite:{db}").ok
+
+
+def test_the_writer_connection_never_checkpoints_itself(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    store = SqliteStore(str(db), create=True)
+    settings = []
+    for reconnect in (False, True):
+        if reconnect:
+            _swap_in_an_empty_log(db, tmp_path)
+        made = prepare(decision(len(settings)))
+        store.write(
+            lambda seq, head, made=made: chain([made], seq, head), {made.report_sha256: made.decision.report}
+        )
+        assert store._writer is not None
+        settings.append(store._writer.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    store.close()
+    assert settings == [0, 0]
+
+
+def _swap_in_an_empty_log(db: Path, tmp_path: Path) -> None:
+    """Move the log at `db` away whole (with its WAL) and put a new, empty one in its place."""
+    fresh = tmp_path / "fresh.db"
+    open_log(f"sqlite:{fresh}").close()
+    for suffix in ("", "-wal", "-shm"):
+        with suppress(FileNotFoundError):
+            Path(f"{db}{suffix}").rename(f"{tmp_path / 'old.db'}{suffix}")
+    fresh.rename(db)

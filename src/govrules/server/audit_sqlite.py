@@ -40,7 +40,7 @@ from govrules.server.audit import (
 )
 
 BUSY_TIMEOUT = 5.0  # seconds a writer waits for another process's write lock before failing closed
-CHECKPOINT_INTERVAL = 0.5  # seconds between background checkpoints (`checkpoint_in_background`)
+CHECKPOINT_INTERVAL = 0.5  # seconds between background checkpoints (`_checkpoint_loop`)
 CONTENDED = 5.0  # seconds of taking the write lock first after another process was found appending
 MAX_ROWS = 1024  # rows per INSERT statement at most (fewer if SQLite allows fewer variables)
 _BUSY = 5  # SQLITE_BUSY
@@ -145,7 +145,9 @@ class SqliteStore:
         return conn
 
     def _prepare_writer(self, conn: sqlite3.Connection) -> None:
-        """The temporary view a group is inserted through (this connection's only, nothing in the file)."""
+        """The temporary view a group is inserted through (this connection's only, nothing in the file); no
+        automatic checkpoints (`_checkpoint_in_background` does them)."""
+        conn.execute("PRAGMA wal_autocheckpoint=0")
         conn.execute("PRAGMA temp_store=MEMORY")
         conn.executescript(APPEND_VIEW)
         variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
@@ -187,8 +189,6 @@ class SqliteStore:
             try:
                 self._writer = self._connect("rw")
                 self._writer.execute("PRAGMA journal_mode=WAL")
-                if self._checkpointer is not None:
-                    self._writer.execute("PRAGMA wal_autocheckpoint=0")
                 self._prepare_writer(self._writer)
             except sqlite3.Error as err:
                 raise self._error(err) from None
@@ -197,6 +197,7 @@ class SqliteStore:
 
     def write(self, build: Callable[[int, str], list[Row]], reports: Mapping[str, bytes]) -> None:
         conn = self._connection()
+        self._checkpoint_in_background()
         if self._head is not None and time.monotonic() >= self._contended_until:
             rows = build(*self._head)
             if len(rows) <= self._max_rows:
@@ -298,26 +299,33 @@ class SqliteStore:
             return getattr(err, "sqlite_errorcode", None) == _BUSY
         return True
 
-    def checkpoint_in_background(self, interval: float = CHECKPOINT_INTERVAL) -> None:
-        """Move WAL checkpoints off the writer: its connections stop checkpointing, and a thread of its own runs
-        a PASSIVE checkpoint (it never blocks a writer) every `interval` seconds. An automatic checkpoint of a few MB
-        inside a commit would hold up every request waiting for it for tens of milliseconds."""
-        if self._checkpointer is not None:
-            return
-        if self._writer is not None:
-            self._writer.execute("PRAGMA wal_autocheckpoint=0")
-        self._checkpointer = threading.Thread(
-            target=self._checkpoint_loop, args=(interval,), name="govrules-log-checkpoint", daemon=True
-        )
-        self._checkpointer.start()
+    def _checkpoint_in_background(self) -> None:
+        """WAL checkpoints run off the writer (whose connections never checkpoint: `_prepare_writer`): a thread of
+        this store's own runs a PASSIVE checkpoint (it never blocks a writer) every `CHECKPOINT_INTERVAL` seconds.
+        An automatic checkpoint of a few MB inside a commit would hold up every request waiting for it for tens of
+        milliseconds. Started by the first write, so reading a log (verify, export) starts no thread."""
+        if self._checkpointer is None and not self._stopping.is_set():
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint_loop, name="govrules-log-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
 
-    def _checkpoint_loop(self, interval: float) -> None:
+    def _checkpoint_loop(self) -> None:
         conn: sqlite3.Connection | None = None
-        while not self._stopping.wait(interval):
+        identity = None
+        while not self._stopping.wait(CHECKPOINT_INTERVAL):
             try:
-                conn = conn or self._connect("rw")
+                now = self._stat()
+                if conn is not None and now != identity:  # replaced: checkpoint the file at the path now
+                    conn.close()
+                    conn = None
+                if conn is None:
+                    conn, identity = self._connect("rw"), now
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error:  # the file is gone or busy: the writer reports that; try again later
+            except (
+                sqlite3.Error,
+                DecisionLogError,
+            ):  # gone or busy: the writer reports that; try again later
                 if conn is not None:
                     conn.close()
                 conn = None

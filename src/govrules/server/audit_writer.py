@@ -75,9 +75,6 @@ class GroupCommitLog:
         self._waiting: dict[asyncio.AbstractEventLoop, Waiting] = {}
         self._thread = threading.Thread(target=self._run, name="govrules-decision-log", daemon=True)
         self._thread.start()
-        start_checkpointer = getattr(store, "checkpoint_in_background", None)
-        if start_checkpointer is not None:  # SQLite: a checkpoint of megabytes must not hold up the commits
-            start_checkpointer()
 
     async def append(self, decision: Decision) -> None:
         """Return once `decision` is durably committed; `DecisionLogError` otherwise."""
