@@ -110,25 +110,38 @@ class SqliteStore:
         folder = os.path.dirname(self.path)
         if not os.path.isdir(folder):
             raise DecisionLogError(f"cannot create the decision log `{self._shown}`: no folder `{folder}`")
-        conn = None
-        try:
-            conn = self._connect("rwc")
-            conn.execute("PRAGMA page_size=16384")  # a new file only: fewer overflow pages per ~60 KB report
-            if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
-                raise DecisionLogError(f"the decision log `{self._shown}` cannot use write-ahead logging")
-            conn.executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
-            found = conn.execute("SELECT value FROM govrules_meta WHERE key = 'format'").fetchone()[0]
-            self._prepare_writer(conn)
-        except (sqlite3.Error, DecisionLogError) as err:
-            if conn is not None:
-                conn.close()
-            raise DecisionLogError(f"cannot open the decision log `{self._shown}`: {err}") from None
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                conn, found = self._create_once()
+                break
+            except sqlite3.Error as err:
+                # instances starting together: switching a new file to WAL can be refused outright ("database is
+                # locked") when two connections would otherwise deadlock; the busy timeout does not cover that
+                if getattr(err, "sqlite_errorcode", None) != _BUSY or time.monotonic() >= deadline:
+                    raise DecisionLogError(f"cannot open the decision log `{self._shown}`: {err}") from None
+                time.sleep(0.01)
         if found != FORMAT:
             conn.close()
             raise DecisionLogError(
                 f"`{self._shown}` holds a decision log in format `{found}`, not `{FORMAT}`"
             )
         self._writer, self._identity = conn, self._stat()
+
+    def _create_once(self) -> tuple[sqlite3.Connection, str]:
+        """Open or create the file, in WAL mode, with the schema; the connection and the format found."""
+        conn = self._connect("rwc")
+        try:
+            conn.execute("PRAGMA page_size=16384")  # a new file only: fewer overflow pages per ~60 KB report
+            if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
+                raise DecisionLogError(f"the decision log `{self._shown}` cannot use write-ahead logging")
+            conn.executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
+            found = conn.execute("SELECT value FROM govrules_meta WHERE key = 'format'").fetchone()[0]
+            self._prepare_writer(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn, str(found)
 
     def _connect(self, mode: str, timeout: float = BUSY_TIMEOUT) -> sqlite3.Connection:
         uri = f"file:{urllib.parse.quote(self.path)}?mode={mode}"
