@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import subprocess
@@ -310,7 +311,10 @@ SAME_EITHER_WAY = [
     ("GET", "/v1/policies", "evaluate", None, b""),
     ("GET", "/healthz", None, None, b""),
     ("GET", "/v1/evaluate", "evaluate", None, b""),
+    ("HEAD", "/v1/policies", "evaluate", None, b""),
+    ("POST", "/v1/decisions/x", "admin", None, b""),
 ]
+UNSTABLE = {"date", "x-request-id", "x-decision-id"}  # differ between any two requests
 
 
 @pytest.mark.parametrize(("method", "path", "token", "ctype", "body"), SAME_EITHER_WAY)
@@ -319,11 +323,13 @@ def test_routes_answer_the_same_directly_and_through_the_router(
 ) -> None:
     headers = {**(getattr(server, token) if token else {}), **({"content-type": ctype} if ctype else {})}
 
-    def answer() -> tuple[int, str, dict[str, Any]]:
+    def answer() -> tuple[int, dict[str, str], Any]:
         response = server.client.request(method, path, content=body, headers=headers)
-        data = response.json()
-        data.pop("decision_id", None)
-        return response.status_code, response.headers["content-type"], data
+        data = response.json() if response.content else None
+        if isinstance(data, dict):
+            data.pop("decision_id", None)
+        kept = {name: value for name, value in response.headers.items() if name not in UNSTABLE}
+        return response.status_code, kept, data
 
     app = server.client.app
     direct = answer()
@@ -333,6 +339,56 @@ def test_routes_answer_the_same_directly_and_through_the_router(
         assert answer() == direct
     finally:
         app.direct = saved  # type: ignore[attr-defined]
+
+
+def test_middleware_added_to_the_app_sees_every_route(tmp_path: Path) -> None:
+    client, evaluate, _, _ = start(tmp_path)
+    seen: list[str] = []
+
+    @client.app.middleware("http")  # type: ignore[attr-defined]
+    async def note(request: Any, call_next: Any) -> Any:
+        seen.append(request.url.path)
+        return await call_next(request)
+
+    with client:
+        headers = {"authorization": f"Bearer {evaluate}", **YAML}
+        answer = client.post("/v1/evaluate", content=EXAMPLES[0].read_bytes(), headers=headers)
+        assert answer.status_code == 200 and "decision_id" in answer.json()
+        client.get("/healthz")
+    assert seen == ["/v1/evaluate", "/healthz"]
+
+
+def test_a_client_gone_before_its_answer_is_a_499_in_the_log_and_metrics(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    client, evaluate, _, _ = start(tmp_path, access_log=True)
+    app = client.app
+    scope = {
+        "type": "http", "http_version": "1.1", "method": "POST", "scheme": "http", "path": "/v1/evaluate",
+        "raw_path": b"/v1/evaluate", "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 2), "headers": [
+            (b"authorization", f"Bearer {evaluate}".encode()), (b"content-type", b"application/yaml"),
+        ],
+    }  # fmt: skip
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    async def main() -> None:
+        await app(scope, receive, send)
+        await asyncio.sleep(0)  # the access log writes once per loop iteration
+
+    with client:
+        asyncio.run(main())
+        metrics = client.get("/metrics").text
+    assert sent == []
+    assert 'govrules_http_requests_total{method="POST",route="/v1/evaluate",status="499"} 1.0' in metrics
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    assert lines[0]["status"] == 499 and lines[0]["decision_id"] is None
 
 
 @pytest.mark.parametrize("direct", [True, False], ids=["direct", "router"])

@@ -49,7 +49,7 @@ YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
 ERRORS = logging.getLogger("govrules.server")
 
 
-def create_app(settings: ServerSettings) -> FastAPI:
+def create_app(settings: ServerSettings) -> GovrulesAPI:
     """Load tokens and policies and open the decision log now, so a bad configuration fails before serving
     (TokenError, GovrulesError or DecisionLogError); close the log when the app shuts down."""
     tokens = TokenStore.load(settings.tokens_file)
@@ -64,7 +64,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     state = State(settings, policy_set, tokens, log)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: GovrulesAPI) -> AsyncIterator[None]:
         if state.log is None:  # served again after a shutdown (tests do this)
             state.log = open_log(settings.db_url, on_commit=committed)
         if settings.freeze_heap:
@@ -106,6 +106,8 @@ class GovrulesAPI(FastAPI):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.direct = {}
+        # decided at the first request, when no middleware can be added any more
+        self._plain: bool | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.observe is not None:
@@ -114,11 +116,22 @@ class GovrulesAPI(FastAPI):
             await super().__call__(scope, receive, send)
 
     async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint = None if scope.get("root_path") else self.direct.get((scope["method"], scope["path"]))
-        if endpoint is not None:
+        if self._plain is None:
+            self._plain = not self.user_middleware and not _telemetry_on(self)
+        endpoint = self.direct.get((scope["method"], scope["path"])) if self._plain else None
+        if endpoint is not None and not scope.get("root_path"):
+            scope["app"] = self
             await endpoint(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
+
+
+def _telemetry_on(app: FastAPI) -> bool:
+    """Whether FastAPI's own OpenTelemetry support (FastAPI 0.165 and later) has a provider to report to: then
+    every request goes through FastAPI, so that every route is traced alike."""
+    telemetry = getattr(app, "_native_telemetry", None)
+    enabled = getattr(telemetry, "enabled", None)
+    return bool(enabled()) if callable(enabled) else False
 
 
 class Endpoint:
@@ -135,12 +148,10 @@ class Endpoint:
         except Problem as err:
             response = _problem_response(err)
         except ClientDisconnect:
-            return  # nobody is left to answer
+            scope["govrules"]["status"] = 499  # nobody is left to answer; the log and metrics say so
+            return
         except Exception as err:
-            ERRORS.error("internal error", exc_info=err)
-            response = _problem_response(
-                Problem(500, "internal-error", "an internal error; it has been logged")
-            )
+            response = _problem_response(_internal_error(err))
         await response(scope, receive, send)
 
 
@@ -316,8 +327,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
+    return _problem_response(_internal_error(exc))
+
+
+def _internal_error(exc: Exception) -> Problem:
+    """A bug: its traceback goes to the server's log, the client gets a 500 problem body without it."""
     ERRORS.error("internal error", exc_info=exc)
-    return await _problem(request, Problem(500, "internal-error", "an internal error; it has been logged"))
+    return Problem(500, "internal-error", "an internal error; it has been logged")
 
 
 async def _reload_quietly(state: State) -> None:
@@ -342,8 +358,8 @@ class Observe:
             return
         start = time.perf_counter()
         request_id = _request_id(scope)
-        info = scope["govrules"] = {"caller": None, "decision_id": None, "route": "unmatched"}
-        status = 500
+        info = scope["govrules"] = {"caller": None, "decision_id": None, "route": "unmatched", "status": 500}
+        status: int | None = None
 
         async def tagged(message: Message) -> None:
             nonlocal status
@@ -356,6 +372,7 @@ class Observe:
             await self.app(scope, receive, tagged)
         finally:
             seconds = time.perf_counter() - start
+            status = status or info["status"]  # no response: a client gone (499) or a crash (500)
             route = info["route"] if info["route"] != "unmatched" or status == 404 else scope["path"]
             self.state.metrics.observe(route, scope["method"], status, seconds)
             if self.state.settings.access_log:

@@ -163,8 +163,11 @@ def _settings(args: argparse.Namespace) -> Any:
         sighup=args.workers == 1,
         freeze_heap=True,
     )
-    if args.workers > 1 and _app(settings) is None:  # prove the configuration in the supervisor first
-        return None
+    if args.workers > 1:  # prove the configuration in the supervisor first; the workers build their own apps
+        app = _app(settings)
+        if app is None:
+            return None
+        app.state.govrules.log.close()
     return settings
 
 
