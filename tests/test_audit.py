@@ -271,6 +271,28 @@ def test_a_bad_request_fails_alone(url: str) -> None:
     assert verify(url).ok
 
 
+def test_a_duplicate_fails_alone_when_every_report_is_already_stored(url: str) -> None:
+    """Even decisions share one report: once it is stored, SQLite inserts such a group's rows alone."""
+
+    async def body(log: DecisionLog) -> Any:
+        await log.append(decision(2))
+        return await asyncio.gather(
+            log.append(decision(4)),
+            log.append(decision(2, caller="again")),  # a decision id already logged
+            log.append(decision(6)),
+            return_exceptions=True,
+        )
+
+    outcomes = run_async(url, body)
+    assert [type(outcome).__name__ for outcome in outcomes] == [
+        "NoneType",
+        "DuplicateDecisionError",
+        "NoneType",
+    ]
+    assert sorted(exported_ids(url)) == ["decision-0002", "decision-0004", "decision-0006"]
+    assert verify(url).ok
+
+
 def test_two_logs_on_one_database_keep_one_chain(url: str) -> None:
     async def main() -> None:
         first, second = open_log(url), open_log(url)

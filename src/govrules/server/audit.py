@@ -73,7 +73,8 @@ def tables_sql(integer: str, blob: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What the API hands to the log: one evaluated request (or one item of a batch request)."""
+    """What the API hands to the log: one evaluated request (or one item of a batch request). Its summary and
+    report must not change once handed over: a log remembers their hash and text by identity (`Preparer`)."""
 
     decision_id: str  # chosen by the API (time-ordered, unique)
     time: str  # RFC 3339 UTC with microseconds, e.g. 2026-11-28T21:30:00.123456Z

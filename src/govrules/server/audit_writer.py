@@ -209,8 +209,9 @@ class Preparer:
         return prepare(decision, report, summary)
 
     def _remember(self, value: object, compute: Callable[[], str]) -> str:
-        known = self._known.get(id(value))
+        known = self._known.pop(id(value), None)
         if known is not None and known[0] is value:
+            self._known[id(value)] = known  # the most recently used goes last, the least first out
             return known[1]
         result = compute()
         if len(self._known) >= self.SIZE:

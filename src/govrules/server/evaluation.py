@@ -3,8 +3,10 @@
 `PolicySet.load(config)` parses, checks and compiles the policies once; `evaluate(kind, body, query, today)` reads a
 manifest from a JSON or YAML body (the loader's limits apply), evaluates it and returns the report as the bytes
 `govrules check --format json` would print (same keys, compact). Evaluation is a pure function of the policy set,
-the body and the date, so the last results are kept, keyed by a hash of exactly those: a service that asks about
-the same manifest again is answered without re-evaluating (every answer is still logged as its own decision).
+the body, its kind, the query and the date, so the last results are kept, keyed by exactly those (within a byte
+budget that counts the bodies and the reports): a service that asks about the same manifest again is answered
+without re-evaluating (every answer is still logged as its own decision). An answer is shared, so it is never
+changed once made.
 A reload builds a new `PolicySet` (with an empty cache) and swaps it in; requests in flight keep the old one.
 
     >>> ps = PolicySet.load(PolicyConfig())                                        # doctest: +SKIP
