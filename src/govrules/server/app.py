@@ -22,8 +22,6 @@ import contextlib
 import datetime as dt
 import logging
 import signal
-import sys
-import time
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -33,15 +31,16 @@ from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from govrules.server import openapi
 from govrules.server.audit import open_log
 from govrules.server.evaluation import PolicySet
 from govrules.server.metrics import CONTENT_TYPE
+from govrules.server.observe import Observe
 from govrules.server.problems import MEDIA_TYPE, Problem
 from govrules.server.settings import ServerSettings
-from govrules.server.state import State, freeze_heap, new_request_id
+from govrules.server.state import State, freeze_heap
 from govrules.server.tokens import TokenStore
 
 JSON_TYPES = ("application/json",)
@@ -343,79 +342,6 @@ async def _reload_quietly(state: State) -> None:
         ERRORS.error("SIGHUP reload refused: %s", err.detail)
     else:
         ERRORS.warning("SIGHUP: policies and tokens reloaded (policy set %s)", policy_set.hash[:12])
-
-
-class Observe:
-    """ASGI middleware: request id, timing, metrics and one JSON access-log line per request."""
-
-    def __init__(self, app: ASGIApp, state: State) -> None:
-        self.app, self.state = app, state
-        self.access = AccessLog(sys.stderr)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        request_id = _request_id(scope)
-        info = scope["govrules"] = {"caller": None, "decision_id": None, "route": "unmatched", "status": 500}
-        status: int | None = None
-
-        async def tagged(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tagged)
-        finally:
-            seconds = time.perf_counter() - start
-            status = status or info["status"]  # no response: a client gone (499) or a crash (500)
-            route = info["route"] if info["route"] != "unmatched" or status == 404 else scope["path"]
-            self.state.metrics.observe(route, scope["method"], status, seconds)
-            if self.state.settings.access_log:
-                line = {
-                    "request_id": request_id,
-                    "caller": info["caller"],
-                    "method": scope["method"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 3),
-                    "decision_id": info["decision_id"],
-                }
-                self.access.add(orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
-
-
-class AccessLog:
-    """The JSON access log on standard error: the lines of one event-loop iteration written together (a write per
-    request would cost a system call each)."""
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.lines: list[bytes] = []
-
-    def add(self, line: bytes) -> None:
-        if not self.lines:
-            asyncio.get_running_loop().call_soon(self.flush)
-        self.lines.append(line)
-
-    def flush(self) -> None:
-        lines, self.lines = self.lines, []
-        with contextlib.suppress(OSError, ValueError):  # a closed or full stderr never fails a request
-            self.stream.buffer.write(b"".join(lines))
-            self.stream.flush()
-
-
-def _request_id(scope: Scope) -> str:
-    for name, value in scope["headers"]:
-        if name == b"x-request-id" and 0 < len(value) <= 128 and all(c in _ID_BYTES for c in value):
-            return str(value.decode())
-    return new_request_id()
-
-
-_ID_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
 
 
 def _version() -> str:
