@@ -1,15 +1,17 @@
 """The API's benchmark (issue 7): `POST /v1/evaluate` beside a minimal FastAPI endpoint, same server stack, one run.
 
-Starts, one after the other, on loopback with one uvicorn worker each (uvloop + httptools, as `govrules serve` runs):
+Starts, side by side on loopback, with one uvicorn worker each (uvloop + httptools, as `govrules serve` runs):
 
   * `minimal`  — a FastAPI app whose one route returns a constant JSON object;
   * `govrules` — `govrules serve` with the SQLite decision log on (WAL, synchronous=FULL) and the JSON access log
     on (to a file);
 
-and drives each with the same closed-loop client: 32 keep-alive connections, a bounded number of requests, each
-connection sending its next request when the answer to the last has arrived. The client (asyncio, raw HTTP/1.1,
-on uvloop) runs in this process, the server in its own; on a 2-core machine each gets a core. Two request mixes
-for govrules:
+and drives each in turn with the same closed-loop client: 32 keep-alive connections, a bounded number of requests,
+each connection sending its next request when the answer to the last has arrived. The minimal endpoint and the
+repeated manifest are driven `--reps` times, interleaved with the order alternating, and their medians compared
+(the machine's drift then falls on both alike). The client (asyncio, raw HTTP/1.1, on uvloop) runs in this
+process, each server in its own; on a 2-core machine the client and the server being driven each get a core. Two
+request mixes for govrules:
 
   * `repeat`   — the same example manifest every time (a service asking again about a project: answered from
     the policy set's result cache, still one logged decision per request);
@@ -22,8 +24,8 @@ after the runs: on a shared virtual machine the same work sometimes runs several
 lands in every p99), and checks afterwards that every decision id the client received is in the log and that
 `govrules audit verify` passes.
 
-    $ /tmp/venv/bin/python benchmarks/api.py                     # 20,000 requests per run
-    $ /tmp/venv/bin/python benchmarks/api.py --requests 5000 --mix repeat
+    $ /tmp/venv/bin/python benchmarks/api.py                     # 20,000 requests per run, 3 interleaved runs
+    $ /tmp/venv/bin/python benchmarks/api.py --requests 5000 --reps 5 --mix repeat
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default: 32)")
     parser.add_argument("--mix", choices=("repeat", "distinct", "both"), default="both")
     parser.add_argument(
+        "--reps",
+        type=int,
+        default=3,
+        help="runs of the minimal endpoint and of the repeated manifest, interleaved; medians reported (default: 3)",
+    )
+    parser.add_argument(
         "--seconds", type=int, default=10, help="length of each wrk run; 0: no wrk (default: 10)"
     )
     args = parser.parse_args(argv)
@@ -84,26 +93,37 @@ def _run(args: argparse.Namespace, tmp: Path) -> int:
     (tmp / "minimal_app.py").write_text(MINIMAL_APP)
     token = _token(tmp)
     body = EXAMPLE.read_bytes()
-    results: dict[str, Result] = {}
+    runs: dict[str, list[Result]] = {"minimal": []}
     wrk: dict[str, str] = {}
-    with _server(tmp, ["-m", "uvicorn", "minimal_app:app", "--no-access-log"], tmp) as server:
-        results["minimal"] = _drive(server, args, lambda i: body, "", warm=True)
-        wrk["minimal"] = _wrk(server.port, tmp, "", False, args)
-    mixes = ("repeat", "distinct") if args.mix == "both" else (args.mix,)
     db = tmp / "decisions.db"
     serve = ["-m", "govrules", "serve", "--tokens", str(tmp / "tokens.jsonl"), "--db", f"sqlite:{db}"]
-    with _server(tmp, serve, ROOT) as server:
-        for mix in mixes:
-            make = (lambda i: body) if mix == "repeat" else (lambda i: _distinct(body, i))
-            results[mix] = _drive(server, args, make, token, warm=mix == "repeat")
-            wrk[mix] = _wrk(server.port, tmp, token, mix == "distinct", args)
-    _print(results, args)
+    minimal_app = ["-m", "uvicorn", "minimal_app:app", "--no-access-log"]
+    with _server(tmp, minimal_app, tmp) as minimal, _server(tmp, serve, ROOT) as govrules:
+        same, distinct = (lambda i: body), (lambda i: _distinct(body, i))
+        drives = {"minimal": (minimal, same, ""), "repeat": (govrules, same, token)}
+        if args.mix != "distinct":
+            runs["repeat"] = []
+        for name in runs:  # warm-up: the first request evaluates, the rest are answered from the cache
+            server, make, key = drives[name]
+            asyncio.run(_load(server.port, min(2000, args.requests), args.connections, make, key))
+        for rep in range(args.reps):  # interleaved, the order alternating: drift hits both sides alike
+            for name in list(runs)[:: 1 if rep % 2 == 0 else -1]:
+                runs[name].append(_drive(*drives[name], args))
+        if args.mix != "repeat":
+            runs["distinct"] = [_drive(govrules, distinct, token, args)]
+        wrk["minimal"] = _wrk(minimal.port, tmp, "", False, args)
+        for name in ("repeat", "distinct"):
+            if name in runs:
+                wrk[name] = _wrk(govrules.port, tmp, token, name == "distinct", args)
+    _print(runs, args)
     print(_steadiness())
     if any(wrk.values()):
         print(f"second opinion, wrk (C, {args.seconds} s per run, 1 thread, {args.connections} connections):")
         for name, line in wrk.items():
             print(f"  {name:<10} {line}")
-    return _check_log(db, results)
+    return _check_log(
+        db, [result for name, results in runs.items() if name != "minimal" for result in results]
+    )
 
 
 def _distinct(body: bytes, i: int) -> bytes:
@@ -166,9 +186,7 @@ class Result(NamedTuple):
     cpu_us: float  # server CPU time (all its threads) per request
 
 
-def _drive(server: _server, args: argparse.Namespace, make: object, token: str, warm: bool) -> Result:
-    if warm:
-        asyncio.run(_load(server.port, min(2000, args.requests), args.connections, make, token))
+def _drive(server: _server, make: object, token: str, args: argparse.Namespace) -> Result:
     before = _cpu(server.proc.pid)
     rps, p50, p99, ids = asyncio.run(_load(server.port, args.requests, args.connections, make, token))
     return Result(rps, p50, p99, ids, (_cpu(server.proc.pid) - before) / args.requests * 1e6)
@@ -305,29 +323,61 @@ def _steadiness(seconds: float = 4.0) -> str:
     )
 
 
-def _print(results: dict[str, Result], args: argparse.Namespace) -> None:
-    base = results["minimal"]
+LABELS = {
+    "minimal": "minimal FastAPI endpoint",
+    "repeat": "evaluate, repeated manifest",
+    "distinct": "evaluate, distinct manifests",
+}
+
+
+def _print(runs: dict[str, list[Result]], args: argparse.Namespace) -> None:
+    """Each run, then the medians; a ratio is the median of the paired runs' ratios (run i against run i)."""
     print(f"{args.requests} requests per run, {args.connections} connections, one uvicorn worker, loopback")
-    print(f"{'run':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'server CPU µs/req':>18}")
-    for name, r in results.items():
-        label = {"minimal": "minimal FastAPI endpoint", "repeat": "evaluate, repeated manifest",
-                 "distinct": "evaluate, distinct manifests"}[name]  # fmt: skip
+    header = f"{'run':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'server CPU µs/req':>18}"
+    base = runs["minimal"]
+    if args.reps > 1:
+        print(header)
+        for name, results in runs.items():
+            for i, r in enumerate(results):
+                ratio = r.rps / base[min(i, len(base) - 1)].rps
+                print(f"{LABELS[name] + f' #{i + 1}':<30} {r.rps:>8.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+                      f"{ratio:>6.2f} {r.cpu_us:>18.0f}")  # fmt: skip
+        print(f"medians of {args.reps} interleaved runs (one run of distinct manifests):")
+    print(header)
+    medians = {}
+    for name, results in runs.items():
+        m = medians[name] = _median(results)
+        ratio = statistics.median(r.rps / b.rps for r, b in zip(results, base, strict=False))
         print(
-            f"{label:<30} {r.rps:>8.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.rps / base.rps:>6.2f} {r.cpu_us:>18.0f}"
+            f"{LABELS[name]:<30} {m.rps:>8.0f} {m.p50_ms:>8.2f} {m.p99_ms:>8.2f} {ratio:>6.2f} {m.cpu_us:>18.0f}"
         )
     for name in ("repeat", "distinct"):
-        if name in results:
-            r = results[name]
-            met = r.rps >= TARGET_RPS and r.rps >= TARGET_RATIO * base.rps and r.p99_ms < TARGET_P99_MS
+        if name in medians:
+            m = medians[name]
+            met = (
+                m.rps >= TARGET_RPS
+                and m.rps >= TARGET_RATIO * medians["minimal"].rps
+                and m.p99_ms < TARGET_P99_MS
+            )
             print(f"target ({name}): >= {TARGET_RPS:.0f} req/s, >= {TARGET_RATIO} x minimal, "
                   f"p99 < {TARGET_P99_MS:.0f} ms: {'met' if met else 'MISSED'}")  # fmt: skip
 
 
-def _check_log(db: Path, results: dict[str, Result]) -> int:
+def _median(results: list[Result]) -> Result:
+    return Result(
+        statistics.median(r.rps for r in results),
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        [],
+        statistics.median(r.cpu_us for r in results),
+    )
+
+
+def _check_log(db: Path, results: list[Result]) -> int:
     sys.path.insert(0, str(ROOT / "src"))
     from govrules.server.audit import export, verify
 
-    answered = [i for name, r in results.items() if name != "minimal" for i in r.ids]
+    answered = [i for r in results for i in r.ids]
     result = verify(f"sqlite:{db}")
     records = io.StringIO()
     export(f"sqlite:{db}", records)
