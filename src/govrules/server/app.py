@@ -33,6 +33,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from govrules.diagnostics import did_you_mean
 from govrules.server import openapi
 from govrules.server.audit import open_log
 from govrules.server.evaluation import PolicySet
@@ -86,8 +87,7 @@ def create_app(settings: ServerSettings) -> GovrulesAPI:
         redoc_url=None,
     )
     app.state.govrules = state
-    app.add_exception_handler(Problem, _problem)
-    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(HTTPException, _http_error)  # 404 and 405: every route answers its own problems
     app.add_exception_handler(Exception, _crash)
     _routes(app, state)
     app.openapi = lambda: openapi.document(app)  # type: ignore[method-assign]
@@ -206,10 +206,8 @@ def _routes(app: GovrulesAPI, state: State) -> None:
         rule_id = request.path_params["rule_id"]
         entry = state.policy_set.rules.get(rule_id)
         if entry is None:
-            import difflib
-
-            close = difflib.get_close_matches(rule_id, list(state.policy_set.rules), 1)
-            hint = f" (did you mean `{close[0]}`?)" if close else "; `GET /v1/policies` lists them"
+            close = did_you_mean(rule_id, state.policy_set.rules)
+            hint = f" ({close})" if close else "; `GET /v1/policies` lists them"
             raise Problem(404, "unknown-rule", f"no rule `{rule_id}` in the active policy set{hint}")
         return Response(entry, media_type="application/json")
 
@@ -310,11 +308,6 @@ def _problem_response(problem: Problem) -> Response:
     return Response(problem.body(), problem.status, problem.headers, media_type=MEDIA_TYPE)
 
 
-async def _problem(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, Problem)
-    return _problem_response(exc)
-
-
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
@@ -322,7 +315,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     problem = Problem(
         exc.status_code, slug, detail.get(exc.status_code, str(exc.detail)), headers=exc.headers
     )
-    return await _problem(request, problem)
+    return _problem_response(problem)
 
 
 async def _crash(request: Request, exc: Exception) -> Response:

@@ -223,6 +223,7 @@ class Prepared(NamedTuple):
     """What a record needs that does not depend on its place in the chain, computed before the write lock."""
 
     decision: Decision
+    fields: tuple[str, str, str, str, str, str, str | None]  # the row's columns from decision_id to stage
     summary: str  # canonical JSON text
     report_sha256: str
     middle: str  # the canonical serialisation's fields from decision_id to report_sha256, as JSON
@@ -236,14 +237,17 @@ _text = json.encoder.encode_basestring_ascii
 def prepare(decision: Decision, report_sha256: str | None = None, summary: str | None = None) -> Prepared:
     """Hash the report and write the summary's canonical text (unless given: `Preparer` remembers both for objects
     seen lately) and serialise the chain-independent fields (TypeError/ValueError)."""
-    _check_types(decision)
-    summary = canonical_summary(decision.summary) if summary is None else summary
-    report_sha256 = report_sha256 or hashlib.sha256(decision.report).hexdigest()
     d = decision
     texts = (d.decision_id, d.time, d.caller, d.policy_hash, d.manifest_hash, d.as_of)
+    if not all(isinstance(text, str) for text in texts):
+        raise TypeError("decision_id, time, caller, policy_hash, manifest_hash and as_of must be strings")
+    if not (d.stage is None or isinstance(d.stage, str)) or not isinstance(d.report, bytes):
+        raise TypeError("stage must be a string or None and report bytes")
+    summary = canonical_summary(d.summary) if summary is None else summary
+    report_sha256 = report_sha256 or hashlib.sha256(d.report).hexdigest()
     stage = "null" if d.stage is None else _text(d.stage)
     middle = ",".join([*map(_text, texts), stage, _text(summary), _text(report_sha256)])
-    return Prepared(decision, summary, report_sha256, middle)
+    return Prepared(decision, (*texts, d.stage), summary, report_sha256, middle)
 
 
 def chain(prepared: Sequence[Prepared], seq: int, head: str) -> list[Row]:
@@ -253,27 +257,9 @@ def chain(prepared: Sequence[Prepared], seq: int, head: str) -> list[Row]:
         seq += 1
         payload = f"{_PREFIX}{seq},{item.middle},{_text(head)}]"
         record = hashlib.sha256(payload.encode("ascii")).hexdigest()
-        d = item.decision
-        fields = (d.decision_id, d.time, d.caller, d.policy_hash, d.manifest_hash, d.as_of, d.stage)
-        rows.append((seq, *fields, item.summary, item.report_sha256, head, record))
+        rows.append((seq, *item.fields, item.summary, item.report_sha256, head, record))
         head = record
     return rows
-
-
-def _check_types(decision: Decision) -> None:
-    texts = (
-        decision.decision_id,
-        decision.time,
-        decision.caller,
-        decision.policy_hash,
-        decision.manifest_hash,
-    )
-    if not all(isinstance(text, str) for text in (*texts, decision.as_of)):
-        raise TypeError("decision_id, time, caller, policy_hash, manifest_hash and as_of must be strings")
-    if not (decision.stage is None or isinstance(decision.stage, str)) or not isinstance(
-        decision.report, bytes
-    ):
-        raise TypeError("stage must be a string or None and report bytes")
 
 
 def stored(row: Row, report: bytes | None) -> StoredDecision:

@@ -27,7 +27,7 @@ import orjson
 
 from govrules.api import Engine
 from govrules.catalogue import catalogue
-from govrules.diagnostics import Diagnostic, GovrulesError
+from govrules.diagnostics import Diagnostic, GovrulesError, did_you_mean
 from govrules.manifest.loader import MAX_DEPTH, MAX_NODES, LocatedDocument, load_bytes, load_text
 from govrules.reporters.json import report_json
 from govrules.results import ManifestReport
@@ -191,12 +191,10 @@ def _object(body: bytes) -> dict[str, Any]:
 
 
 def _no_unknown(data: Mapping[str, Any], known: Sequence[str], prefix: str = "") -> None:
-    import difflib
-
     for name in data:
         if name not in known:
-            close = difflib.get_close_matches(str(name), known, 1)
-            hint = f" (did you mean `{prefix}{close[0]}`?)" if close else f"; known: {', '.join(known)}"
+            close = did_you_mean(str(name), known, prefix)
+            hint = f" ({close})" if close else f"; known: {', '.join(known)}"
             raise invalid(f"unknown {'' if prefix.endswith(' ') else 'field '}`{prefix}{name}`{hint}")
 
 
