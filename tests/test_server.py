@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import re
 import subprocess
 import sys
 import weakref
@@ -291,6 +292,19 @@ def test_metrics_count_requests_verdicts_and_log_commits(server: Server) -> None
     assert 'govrules_verdicts_total{rule="OWN-001",verdict="pass"} 1.0' in text
     assert "govrules_decision_log_commit_seconds_count 1.0" in text
     assert "govrules_http_request_duration_seconds_bucket" in text
+
+
+def test_paths_a_client_makes_up_never_become_metric_labels(server: Server) -> None:
+    """A label per path would let any client grow the metrics without end: refused paths are `unmatched`."""
+    for i in range(3):
+        server.client.delete(f"/v1/rules/made-up-{i}")  # 405: a route's path, the wrong method
+        server.client.get(f"/v2/made-up-{i}")  # 404
+    server.client.get("/openapi.json")  # served by FastAPI itself: its path is its label
+    labels = re.findall(
+        r'govrules_http_requests_total\{method="\w+",route="([^"]+)"', server.client.get("/metrics").text
+    )
+    assert "made-up" not in " ".join(labels)
+    assert "unmatched" in labels and "/openapi.json" in labels
 
 
 # (method, path, token, content type, body): each answered directly and through the router, the same way

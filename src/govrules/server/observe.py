@@ -49,7 +49,11 @@ class Observe:
         finally:
             seconds = time.perf_counter() - start
             status = status or info["status"]  # no response: a client gone (499) or a crash (500)
-            route = info["route"] if info["route"] != "unmatched" or status == 404 else scope["path"]
+            route = info["route"]
+            if (
+                route == "unmatched" and status < 400
+            ):  # FastAPI's own pages (/docs, /openapi.json): a few paths
+                route = scope["path"]  # a refused path stays `unmatched`: a client cannot grow the labels
             self.state.metrics.observe(route, scope["method"], status, seconds)
             if self.state.settings.access_log:
                 line = {
