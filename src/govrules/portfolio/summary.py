@@ -16,6 +16,7 @@ import datetime as dt
 import gc
 import os
 from collections import Counter
+from typing import NamedTuple
 
 from govrules.api import discover, display_path
 from govrules.diagnostics import GovrulesError
@@ -52,13 +53,33 @@ TREND_COLUMNS = (
 _Blockers = tuple[tuple[str, str], ...]  # (rule, title) of each rule blocking the next gate
 
 
+class _Facts(NamedTuple):
+    """What the summary reads of a manifest besides its report, read once (a `--jobs` worker sends only this)."""
+
+    name: str
+    department: str  # the business owner's
+    business_owner: str  # email
+    risk_tier: str
+    departments: tuple[str, ...]  # sorted, as XFN-001 counts them (`departments`)
+
+
+def _facts(data: dict[str, Any]) -> _Facts:
+    return _Facts(
+        _get(data, "project", "name"),
+        _get(data, "owners", "business_owner", "department"),
+        _get(data, "owners", "business_owner", "email"),
+        _get(data, "risk", "internal_tier"),
+        tuple(sorted(departments(data))),
+    )
+
+
 class _Project:
-    """One evaluated manifest: its report at its own stage, the rules blocking the next one, and its data."""
+    """One evaluated manifest: its report at its own stage, the rules blocking the next one, and its facts."""
 
-    __slots__ = ("data", "gate", "kpis", "report", "waivers")
+    __slots__ = ("facts", "gate", "kpis", "report", "waivers")
 
-    def __init__(self, report: ManifestReport, gate: _Blockers | None, data: dict[str, Any]) -> None:
-        self.report, self.gate, self.data = report, gate, data
+    def __init__(self, report: ManifestReport, gate: _Blockers | None, facts: _Facts) -> None:
+        self.report, self.gate, self.facts = report, gate, facts
         self.waivers: list[dict[str, Any]] = []
         self.kpis: list[dict[str, Any]] = []
 
@@ -124,30 +145,13 @@ def _init_worker(load: Callable[[], Engine], as_of: dt.date) -> None:
 
 
 def _evaluate_in_worker(path: str) -> _Project | ManifestReport:
-    """`_evaluate`, keeping only what the summary reads: a whole manifest and every failing clause's
-    explanation cost the parent more to unpickle than the worker took to evaluate them."""
+    """`_evaluate`, without the failing clauses' explanations: they cost the parent more to unpickle than the
+    worker took to evaluate them, and the summary never reads them."""
     project = _evaluate(_WORKER["engine"], path, _WORKER["as_of"])
     if isinstance(project, _Project):
-        results = tuple(r._replace(failures=(), notes=()) for r in project.report.results)
+        results = tuple(r._replace(failures=()) for r in project.report.results)
         project.report = project.report._replace(results=results)
-        project.data = _read_parts(project.data)
     return project
-
-
-def _read_parts(data: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a manifest the summary reads (`_get`, `departments`): the project's name, the owners, the
-    internal risk tier and each dataset's owner, each in the manifest's own shape."""
-    out: dict[str, Any] = {}
-    for key, field in (("project", "name"), ("risk", "internal_tier")):
-        value = data.get(key)
-        if isinstance(value, dict):
-            out[key] = {field: value[field]} if field in value else {}
-    if "owners" in data:
-        out["owners"] = data["owners"]
-    datasets = _get_list(data, "data", "datasets")
-    if datasets:
-        out["data"] = {"datasets": [{"owner": d.get("owner")} for d in datasets if isinstance(d, dict)]}
-    return out
 
 
 def _evaluate_all(
@@ -178,7 +182,7 @@ def _evaluate(engine: Engine, path: str, as_of: dt.date) -> _Project | ManifestR
         return report
     data = doc.data  # validated (dates normalised)
     nxt = NEXT_STAGE.get(report.stage)
-    project = _Project(report, _gate(engine, doc, as_of, nxt, path) if nxt else None, data)
+    project = _Project(report, _gate(engine, doc, as_of, nxt, path) if nxt else None, _facts(data))
     project.waivers = waiver_items(doc, report, as_of)
     project.kpis = kpi_rows(report, data, as_of)
     return project
@@ -277,12 +281,12 @@ def _matrix(projects: list[_Project], families: list[str]) -> dict[str, Any]:
         rows.append(
             {
                 "project": p.report.project,
-                "name": _get(p.data, "project", "name"),
+                "name": p.facts.name,
                 "path": p.report.path,
-                "department": _get(p.data, "owners", "business_owner", "department"),
-                "business_owner": _get(p.data, "owners", "business_owner", "email"),
+                "department": p.facts.department,
+                "business_owner": p.facts.business_owner,
                 "stage": p.report.stage,
-                "risk_tier": _get(p.data, "risk", "internal_tier"),
+                "risk_tier": p.facts.risk_tier,
                 "cells": {f: next((v for v in WORST if v in seen.get(f, ())), None) for f in families},
                 "findings": [
                     _finding(r) for r in p.report.results if r.verdict in (Verdict.FAIL, Verdict.WAIVED)
@@ -323,16 +327,16 @@ def _ownership(projects: list[_Project]) -> dict[str, Any]:
         if r.rule == "OWN-001" and r.verdict is not Verdict.PASS and r.verdict is not Verdict.NOT_APPLICABLE
     ]
     single = [
-        {"project": p.report.project, "path": p.report.path, "departments": sorted(departments(p.data))}
+        {"project": p.report.project, "path": p.report.path, "departments": list(p.facts.departments)}
         for p in ordered
-        if len(departments(p.data)) <= 1
+        if len(p.facts.departments) <= 1
     ]
     groups: dict[str, dict[str, Any]] = {}
     for p in ordered:
         failing = [r for r in p.report.results if r.verdict is Verdict.FAIL]
         if not failing:
             continue
-        owner = _get(p.data, "owners", "business_owner", "email") or "(no business owner)"
+        owner = p.facts.business_owner or "(no business owner)"
         g = groups.setdefault(
             owner, {"owner": owner, "projects": [], "findings": 0, "blocking": 0, "rules": set()}
         )
