@@ -21,7 +21,6 @@ from govrules.span import Span
 TYPE_CHECKING = False  # typing stays unimported at run time: start-up is a feature
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Literal
 
     from govrules.engine.explain import Explainer
@@ -58,16 +57,18 @@ def evaluate_document(
             results.append(_result(rule, Verdict.NOT_APPLICABLE, rule.enforcement, None, message, ()))
             continue
         passed, level, advice = outcome
-        if not explain_failures:
+        if explain_failures is not True:  # False or "first": no advice notes, at most the first failure
             first = next((i for i, ok in enumerate(passed) if not ok), None)
-            message = (
-                "" if first is None else rule.messages[first] or f"`{rule.requires[first]}` does not hold"
-            )
-            verdict = Verdict.PASS if first is None else Verdict.FAIL
-            results.append(_result(rule, verdict, level, None, message, ()))
-            continue
-        if explain_failures == "first":
-            results.append(_first_failure(explain, doc, rule, index, passed, level))
+            if first is None:
+                results.append(_result(rule, Verdict.PASS, level, None, "", ()))
+            elif explain_failures == "first":
+                failure = _explain(explain(), doc, rule, index, first)
+                results.append(
+                    _result(rule, Verdict.FAIL, level, failure.location, failure.message, (failure,))
+                )
+            else:
+                message = rule.messages[first] or f"`{rule.requires[first]}` does not hold"
+                results.append(_result(rule, Verdict.FAIL, level, None, message, ()))
             continue
         advised = tuple(
             _explain(explain(), doc, rule, index, i, True) for i, ok in enumerate(advice) if not ok
@@ -126,22 +127,6 @@ def _result(
         failures=failures,
         notes=notes,
     )
-
-
-def _first_failure(
-    explain: Callable[[], Explainer],
-    doc: LocatedDocument,
-    rule: RuleInfo,
-    index: int,
-    passed: tuple[bool, ...],
-    level: str,
-) -> RuleResult:
-    """A rule's result with only its first failing clause explained (a pass when none fails), no notes."""
-    first = next((i for i, ok in enumerate(passed) if not ok), None)
-    if first is None:
-        return _result(rule, Verdict.PASS, level, None, "", ())
-    failure = _explain(explain(), doc, rule, index, first)
-    return _result(rule, Verdict.FAIL, level, failure.location, failure.message, (failure,))
 
 
 def _explain(
