@@ -225,20 +225,8 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
-            return [self.item(item, depth + 1) for item in node.value]
+            return [self.build(item, depth + 1) for item in node.value]
         return self.scalar(node)
-
-    def item(self, node: Any, depth: int) -> Any:
-        """`build`, with text taken as it stands when no limit is near (most values are text)."""
-        if (
-            node.tag == _STR
-            and node.__class__ is yaml.ScalarNode
-            and depth <= MAX_DEPTH
-            and self.count < MAX_NODES
-        ):
-            self.count += 1
-            return node.value
-        return self.build(node, depth)
 
     def mapping(self, node: Any, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -262,7 +250,7 @@ class _Builder:
                     key_node,
                     "remove one of the two, or merge their contents",
                 )
-            out[key] = self.item(value_node, depth + 1)
+            out[key] = self.build(value_node, depth + 1)
         return out
 
     def scalar(self, node: Any) -> Any:
