@@ -166,3 +166,29 @@ def test_errors(case: dict[str, Any]) -> None:
     else:
         assert case["stderr_has"] in err
     assert "Traceback" not in err
+
+
+def test_an_explainer_is_freed_without_the_cyclic_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No reference cycle: a batch run must not keep every explainer and its located document until a collection."""
+    import gc
+    import weakref
+
+    from govrules.engine import explain
+
+    made: list[weakref.ref[explain.Explainer]] = []
+    init = explain.Explainer.__init__
+
+    def counted(self: explain.Explainer, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(explain.Explainer, "__init__", counted)
+    engine = Engine.load(None)
+    example = ROOT / "examples" / "credit-scoring" / "ai-project.yaml"
+    gc.collect()
+    gc.disable()
+    try:
+        engine.check([str(example)], dt.date(2026, 11, 28))
+        assert made and all(ref() is None for ref in made)
+    finally:
+        gc.enable()

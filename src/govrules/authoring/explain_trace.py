@@ -139,7 +139,7 @@ class _Tracer:
             out["message"] = message
         out["reads"] = [self.read(v, p) for v, p in reads]
         direct = _lets_of(self.ex.checked, [node], transitive=False)
-        out["lets"] = [{"name": name, "value": show(self.ex.lets[name][0])} for name in direct]
+        out["lets"] = [{"name": name, "value": show(self.ex.let(name)[0])} for name in direct]
         for name in _lets_of(self.ex.checked, [node]):
             if name not in self.used:
                 self.used[name] = self.let(name)
@@ -147,7 +147,7 @@ class _Tracer:
         return out
 
     def let(self, name: str) -> dict[str, Any]:
-        value, path = self.ex.lets[name]
+        value, path = self.ex.let(name)
         expr = self.ex.let_exprs[name]
         _, reads = self.ex.trace(expr)
         return {

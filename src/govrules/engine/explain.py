@@ -10,7 +10,6 @@ can name `kpis[1].baseline.value` and its line:col — or the nearest present pa
 from __future__ import annotations
 
 import datetime as dt
-from _weakref import ref
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 
@@ -62,26 +61,6 @@ def show(value: Any) -> str:
     return str(value)
 
 
-class _Lets(dict):  # type: ignore[type-arg]
-    """The explainer's let values, computed on first use: a failure reads a few of the pack's lets, not all.
-    It holds its explainer weakly: a cycle would keep the explainer and its located document (every span) alive
-    until the cyclic garbage collector ran, and a batch run would spend its time collecting them."""
-
-    def __init__(self, explainer: Explainer) -> None:
-        super().__init__()
-        self.explainer = ref(explainer)
-
-    def __missing__(self, name: str) -> Located:
-        ex = self.explainer()
-        assert ex is not None, "an explainer's lets are read through the explainer"
-        recording, ex._recording = ex._recording, None  # a let's own reads are not the clause's
-        try:
-            value = self[name] = ex.value(ex.let_exprs[name], {})
-        finally:
-            ex._recording = recording
-        return value
-
-
 class Explainer:
     def __init__(
         self,
@@ -96,7 +75,8 @@ class Explainer:
         self._rules_view: list[dict[str, Any]] | None = None
         self.let_exprs = {let.name: let.expr for let in checked.lets}
         self._recording: list[Located] | None = None  # set by `trace`: every manifest value read
-        self.lets: dict[str, Located] = _Lets(self)  # each let computed when first read
+        # each let computed when first read (`let`): a failure reads a few of the pack's lets, not all
+        self._lets: dict[str, Located] = {}
 
     def rules(self) -> list[dict[str, Any]]:
         """The DSL's `rules` list (built only when a rule reads it: it unpacks every rule)."""
@@ -189,12 +169,23 @@ class Explainer:
         best = max(chosen, key=lambda f: f[0]) if func == "latest" else min(chosen, key=lambda f: f[0])
         return best
 
+    def let(self, name: str) -> Located:
+        """The value of the pack's let `name`, computed on first use."""
+        known = self._lets.get(name)
+        if known is None:
+            recording, self._recording = self._recording, None  # a let's own reads are not the clause's
+            try:
+                known = self._lets[name] = self.value(self.let_exprs[name], {})
+            finally:
+                self._recording = recording
+        return known
+
     def name(self, name: str, env: Mapping[str, Located]) -> Located:
         kind = self.checked.name_kind(name, list(env))
         if kind == "var":
             return env[name]
         if kind == "let":
-            return self.lets[name]
+            return self.let(name)
         if kind == "param":
             return runtime.param_value(self.checked.params[name].value), None
         if kind == "rules":
@@ -266,7 +257,7 @@ class Explainer:
     def reads(self, node: ast.Expr, env: Mapping[str, Located]) -> list[Located]:
         """The manifest values a condition reads directly (not inside nested quantifiers)."""
         if isinstance(node, ast.Name) and node.id in self.let_exprs and node.id not in env:
-            located = self.lets[node.id]
+            located = self.let(node.id)
             return [located] if located[1] is not None else self.reads(self.let_exprs[node.id], {})
         if isinstance(node, ast.Path | ast.Name):
             return [self.value(node, env)]
