@@ -235,7 +235,7 @@ class Engine(namedtuple("Engine", "compiled waivers disabled fail_on", defaults=
     ) -> ManifestReport:
         """Evaluate a located manifest. `validate=False` for a document this engine has validated already;
         `explain=False` when only verdicts and blocking are wanted (failures then carry their message only),
-        `"first"` when a failure's message and location are (only its first failing clause is explained);
+        `"first"` when a failure's message and location are wanted (only its first failing clause is explained);
         `check_links=False` for a manifest without its repository (`path` None): well-formed relative evidence
         links are then taken as given, not looked up."""
         problems = validate_document(doc, self.compiled.date_paths) if validate else []

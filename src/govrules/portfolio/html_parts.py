@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from html import escape
 
+from govrules.portfolio.render_markdown import SYMBOLS, plural
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -130,11 +132,6 @@ SORT_SCRIPT = """\
 """
 
 VERDICT_WORDS = {"fail": "fail", "waived": "waived", "pass": "pass", "not_applicable": "not applicable"}
-SYMBOLS = {"fail": "✗", "waived": "~", "pass": "✓", "not_applicable": "–"}
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def td(value: object, nowrap: bool = False) -> str:

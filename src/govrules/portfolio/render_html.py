@@ -22,19 +22,17 @@ from html import escape
 from govrules.portfolio.html_parts import (
     CSS,
     SORT_SCRIPT,
-    SYMBOLS,
     VERDICT_WORDS,
     codes,
     count,
     funnel_chart,
-    plural,
     table,
     td,
     trend_chart,
     verdict_cell,
     where,
 )
-from govrules.portfolio.render_markdown import never_waivable_note, number, percent
+from govrules.portfolio.render_markdown import SYMBOLS, never_waivable_note, number, percent, plural
 from govrules.portfolio.summary import TREND_COLUMNS
 
 TYPE_CHECKING = False

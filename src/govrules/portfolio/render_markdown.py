@@ -13,7 +13,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-MARK = {"fail": "✗ fail", "waived": "~ waived", "pass": "✓ pass", "not_applicable": "– n/a", None: " "}
+SYMBOLS = {
+    "fail": "✗",
+    "waived": "~",
+    "pass": "✓",
+    "not_applicable": "–",
+}  # a verdict's mark, in every format
+MARK: dict[str | None, str] = {
+    **{v: f"{SYMBOLS[v]} {'n/a' if v == 'not_applicable' else v}" for v in SYMBOLS},
+    None: " ",
+}
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def cell(value: object) -> str:
@@ -100,9 +113,10 @@ def _matrix(s: dict[str, Any]) -> list[str]:
     out += table(head, rows)
     for r in m["rows"]:
         if r["findings"]:
-            count = len(r["findings"])
-            noun = "finding" if count == 1 else "findings"
-            out += [f"<details><summary>{cell(r['project'])}: {count} {noun}</summary>", ""]
+            out += [
+                f"<details><summary>{cell(r['project'])}: {plural(len(r['findings']), 'finding')}</summary>",
+                "",
+            ]
             out += table(
                 ["rule", "verdict", "severity", "enforcement", "blocking", "location", "message"],
                 [
