@@ -36,13 +36,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from govrules.diagnostics import did_you_mean
 from govrules.server import openapi
 from govrules.server.audit import open_log
-from govrules.server.evaluation import PolicySet
+from govrules.server.evaluation import Evaluation, PolicySet
 from govrules.server.metrics import CONTENT_TYPE
 from govrules.server.observe import Observe
 from govrules.server.problems import MEDIA_TYPE, Problem
 from govrules.server.settings import ServerSettings
 from govrules.server.state import State, freeze_heap
-from govrules.server.tokens import TokenStore
+from govrules.server.tokens import Caller, TokenStore
 
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -247,7 +247,7 @@ def _routes(app: GovrulesAPI, state: State) -> None:
         return Response(state.metrics.render(), media_type=CONTENT_TYPE)
 
 
-def _enter(request: Request, state: State, scope: str) -> Any:
+def _enter(request: Request, state: State, scope: str) -> Caller:
     caller = state.authenticate(request.headers.get("authorization"))
     request.scope["govrules"]["caller"] = caller.token_id  # in the access log even when refused below
     state.authorize(caller, scope)
@@ -296,7 +296,7 @@ def _too_large(limit: int) -> Problem:
 
 
 async def _decided(
-    request: Request, state: State, caller: Any, policy_set: PolicySet, result: Any
+    request: Request, state: State, caller: Caller, policy_set: PolicySet, result: Evaluation
 ) -> Response:
     decision_id = await state.decide(caller, policy_set, result)
     request.scope["govrules"]["decision_id"] = decision_id
