@@ -183,7 +183,7 @@ class Result(NamedTuple):
     p50_ms: float
     p99_ms: float
     ids: list[str]
-    cpu_us: float  # server CPU time (all its threads) per request
+    cpu_us: float  # server CPU time (all its threads, and its decision-log writer process) per request
 
 
 def _drive(server: _server, make: object, token: str, args: argparse.Namespace) -> Result:
@@ -193,12 +193,14 @@ def _drive(server: _server, make: object, token: str, args: argparse.Namespace) 
 
 
 def _cpu(pid: int) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc), 0 elsewhere."""
+    """User + system CPU seconds so far of a process and its children alive now (Linux /proc), 0 elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu(int(child)) for child in children)
 
 
 WRK_SCRIPT = """

@@ -251,37 +251,114 @@ async def _eventually(attempt: Callable[[], Any], seconds: float = 5.0) -> None:
             await asyncio.sleep(0.2)
 
 
-class StuckStore:
-    """A store whose writes never finish until released: a database that hangs."""
-
-    def __init__(self) -> None:
-        self.release = threading.Event()
-
-    def write(self, build: Callable[[int, str], list[Any]], reports: Any) -> None:
-        self.release.wait()
-        build(0, GENESIS)
-
-    def get(self, decision_id: str) -> None: ...
-    def check_writable(self) -> bool:
-        return True
-
-    def close(self) -> None: ...
-    def snapshot(self) -> Any: ...
-
-
-def test_an_append_that_hangs_fails_closed_after_the_timeout() -> None:
-    store = StuckStore()
-    log = GroupCommitLog(store, timeout=0.2)
+def test_an_append_that_hangs_fails_closed_after_the_timeout(tmp_path: Path) -> None:
+    """A writer that stops answering (here: stopped by SIGSTOP) fails the appends waiting on it after the timeout;
+    the commit it answers late is settled quietly, and the log goes on."""
+    url = f"sqlite:{tmp_path / 'd.db'}"
+    log = GroupCommitLog(url, timeout=0.2)
 
     async def main() -> float:
+        await log.append(decision(0))
+        assert log.writer_pid is not None
+        os.kill(log.writer_pid, signal.SIGSTOP)
         started = time.monotonic()
-        with pytest.raises(DecisionLogError, match=r"did not commit within 0\.2 s"):
-            await asyncio.gather(log.append(decision(1)), log.append(decision(2)))
-        return time.monotonic() - started
+        try:
+            with pytest.raises(DecisionLogError, match=r"did not commit within 0\.2 s"):
+                await asyncio.gather(log.append(decision(1)), log.append(decision(2)))
+        finally:
+            os.kill(log.writer_pid, signal.SIGCONT)
+        waited = time.monotonic() - started
+        await log.append(decision(3))
+        return waited
 
     assert 0.2 <= asyncio.run(main()) < 1.0
-    store.release.set()
     log.close()
+    assert verify(url).ok
+    assert sorted(exported_ids(url)) == [f"decision-000{i}" for i in range(4)]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_writer_ignores_stop_signals_and_stops_when_the_log_closes(tmp_path: Path, stop: int) -> None:
+    """`systemctl stop` and Ctrl-C signal every process of the server: the writer keeps committing while the server
+    drains its requests, and stops when the log is closed."""
+    url = f"sqlite:{tmp_path / 'd.db'}"
+    log = GroupCommitLog(url)
+
+    async def main() -> None:
+        await log.append(decision(0))
+        assert log.writer_pid is not None
+        os.kill(log.writer_pid, stop)
+        await asyncio.sleep(0.1)
+        await asyncio.gather(*(log.append(decision(i)) for i in range(1, 20)))
+
+    asyncio.run(main())
+    pid = log.writer_pid
+    log.close()
+    assert pid is not None and not _running(pid)
+    assert len(exported_ids(url)) == 20 and verify(url).ok
+
+
+def test_a_writer_killed_fails_what_it_held_and_a_new_one_takes_over(tmp_path: Path) -> None:
+    url = f"sqlite:{tmp_path / 'd.db'}"
+    log = GroupCommitLog(url)
+
+    async def main() -> list[str]:
+        await log.append(decision(0))
+        first = log.writer_pid
+        assert first is not None
+        with pytest.raises(DecisionLogError, match="writer stopped"):
+            pending = asyncio.gather(*(log.append(decision(i)) for i in range(1, 10)))
+            await asyncio.sleep(0)  # queued, maybe sent
+            os.kill(first, signal.SIGKILL)
+            await asyncio.wait_for(pending, timeout=10)
+        outcomes = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # 503 until a new writer starts (at most one start a second)
+            try:
+                await log.append(decision(100 + len(outcomes)))
+            except DecisionLogError as err:
+                outcomes.append(str(err))
+                await asyncio.sleep(0.2)
+            else:
+                break
+        assert log.writer_pid not in (None, first) and log.check_writable()
+        return outcomes
+
+    refused = asyncio.run(main())
+    log.close()
+    assert all("writer stopped" in message for message in refused)
+    assert verify(url).ok
+    ids = exported_ids(url)
+    assert "decision-0000" in ids and f"decision-{100 + len(refused):04d}" in ids
+
+
+def test_readiness_starts_a_new_writer_when_the_old_one_died_idle(tmp_path: Path) -> None:
+    """With no traffic, nothing else would notice: `/readyz` (check_writable) starts the new writer itself."""
+    url = f"sqlite:{tmp_path / 'd.db'}"
+    log = GroupCommitLog(url)
+    first = log.writer_pid
+    assert first is not None and log.check_writable()
+    os.kill(first, signal.SIGKILL)
+    os.waitid(os.P_PID, first, os.WEXITED | os.WNOWAIT)  # dead (not reaped: the log still holds it)
+    deadline = time.monotonic() + 10
+    while not log.check_writable() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert log.writer_pid not in (None, first) and log.check_writable()
+
+    async def main() -> None:
+        await log.append(decision(1))
+
+    asyncio.run(main())
+    log.close()
+    assert exported_ids(url) == ["decision-0001"] and verify(url).ok
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_a_report_or_summary_object_seen_lately_is_not_hashed_or_written_again() -> None:
@@ -289,15 +366,11 @@ def test_a_report_or_summary_object_seen_lately_is_not_hashed_or_written_again()
     first, same_bytes_other_object = b"x" * 5000, bytes(bytearray(b"x" * 5000))
     summary = {"pass": 3, "fail": 1}
     digest = hashlib.sha256(first).hexdigest()
-    made = [
-        prepare_one(decision(i, report=report, summary=summary))
-        for i, report in enumerate([first, same_bytes_other_object, first])
-    ]
+    reports = [first, same_bytes_other_object, first]
+    made = [prepare_one(decision(i, report=report, summary=summary)) for i, report in enumerate(reports)]
     assert [p.report_sha256 for p in made] == [digest] * 3
     assert [p.summary for p in made] == [canonical_summary(summary)] * 3
-    assert made == [
-        prepare(decision(i, report=p.decision.report, summary=summary)) for i, p in enumerate(made)
-    ]
+    assert made == [prepare(decision(i, report=report, summary=summary)) for i, report in enumerate(reports)]
     for i in range(Preparer.SIZE * 2):  # older objects leave the table; every answer stays right
         report, other = f"report {i}".encode(), {"pass": i}
         got = prepare_one(decision(i, report=report, summary=other))
@@ -340,9 +413,7 @@ def test_the_writer_connection_never_checkpoints_itself(tmp_path: Path) -> None:
         if reconnect:
             _swap_in_an_empty_log(db, tmp_path)
         made = prepare(decision(len(settings)))
-        store.write(
-            lambda seq, head, made=made: chain([made], seq, head), {made.report_sha256: made.decision.report}
-        )
+        store.write(lambda seq, head, made=made: chain([made], seq, head), {made.report_sha256: b"{}"})
         assert store._writer is not None
         settings.append(store._writer.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
     store.close()

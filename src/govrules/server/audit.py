@@ -191,7 +191,7 @@ class Snapshot(Protocol):
 
 
 class Store(Protocol):
-    """One back-end (SQLite, PostgreSQL), written to by the writer thread only."""
+    """One back-end (SQLite, PostgreSQL), written to by the log's writer process only (`audit_writer_main`)."""
 
     def write(self, build: Callable[[int, str], list[Row]], reports: Mapping[str, bytes]) -> None:
         """Append `build(seq, hash)` after the chain head, with their report bodies, atomically and durably.
@@ -222,7 +222,6 @@ def record_hash(row: Sequence[Any]) -> str:
 class Prepared(NamedTuple):
     """What a record needs that does not depend on its place in the chain, computed before the write lock."""
 
-    decision: Decision
     fields: tuple[str, str, str, str, str, str, str | None]  # the row's columns from decision_id to stage
     summary: str  # canonical JSON text
     report_sha256: str
@@ -247,7 +246,7 @@ def prepare(decision: Decision, report_sha256: str | None = None, summary: str |
     report_sha256 = report_sha256 or hashlib.sha256(d.report).hexdigest()
     stage = "null" if d.stage is None else _text(d.stage)
     middle = ",".join([*map(_text, texts), stage, _text(summary), _text(report_sha256)])
-    return Prepared(decision, (*texts, d.stage), summary, report_sha256, middle)
+    return Prepared((*texts, d.stage), summary, report_sha256, middle)
 
 
 def chain(prepared: Sequence[Prepared], seq: int, head: str) -> list[Row]:
@@ -334,15 +333,14 @@ def open_store(url: str, *, create: bool) -> Store:
 
 
 def open_log(url: str, on_commit: OnCommit | None = None) -> DecisionLog:
-    """The decision log at `url`, ready to append (schema created if missing), with its writer thread started.
+    """The decision log at `url`, ready to append (schema created if missing), with its writer process started.
 
     `on_commit(seconds, records)` is called after each commit. Raises `DecisionLogError` when the URL is bad or the
     database cannot be opened.
     """
-    store = open_store(url, create=True)
     from govrules.server.audit_writer import GroupCommitLog
 
-    return GroupCommitLog(store, on_commit=on_commit)
+    return GroupCommitLog(url, on_commit=on_commit)
 
 
 def verify(url: str, expect_head: str | None = None) -> VerifyResult:

@@ -76,7 +76,7 @@ def _message(err: Exception) -> str:
 
 
 class PostgresStore:
-    """The `Store` for one PostgreSQL database: the writer thread's connection and one shared reader."""
+    """The `Store` for one PostgreSQL database: the writer's connection (in the log's writer process) and one shared reader."""
 
     def __init__(self, url: str, *, create: bool) -> None:
         try:

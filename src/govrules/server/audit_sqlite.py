@@ -3,11 +3,9 @@
 Three tables: `govrules_decisions` (one row per record, `seq` the rowid, decision ids unique), `govrules_reports`
 (report bodies keyed by their sha256, stored once) and `govrules_meta` (the format). Triggers abort any UPDATE or
 DELETE: the log is append-only. A group is appended by ONE multi-row INSERT into a temporary view whose trigger
-fills both tables, committed by itself: one trip into SQLite (the GIL released and won back once) and one
-fdatasync, because each trip costs a writer thread a wait for the GIL while the event loop is busy. When every
-report of the group is one this writer stored lately (a repeated answer), the INSERT goes straight into
-`govrules_decisions`, at about half the cost per row. The writer
-chains from the head it committed last, and `seq` being the primary key makes the INSERT fail whole if another
+fills both tables, committed by itself: one trip into SQLite and one fdatasync. When every report of the group is
+one this writer stored lately (a repeated answer), the INSERT goes straight into `govrules_decisions`, at about half
+the cost per row. The writer chains from the head it committed last, and `seq` being the primary key makes the INSERT fail whole if another
 process (uvicorn `--workers N`) appended meanwhile; the store then takes the write lock first (`BEGIN IMMEDIATE`,
 the head read under it) for a while. So the chain stays linear across writers. Before each group the file's
 identity (device, inode) is checked: a log removed or replaced under a running server fails closed instead of
@@ -84,7 +82,7 @@ WITH_INDEX = (
 
 
 class SqliteStore:
-    """The `Store` for one SQLite file: the writer thread's connection and a small pool of readers."""
+    """The `Store` for one SQLite file: the writer's connection (in the log's writer process) and a small pool of readers."""
 
     def __init__(self, path: str, *, create: bool) -> None:
         self.path = os.path.abspath(path)

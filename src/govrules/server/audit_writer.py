@@ -1,17 +1,21 @@
-"""Group commit: every decision waiting at that moment goes into one transaction, sealed by one commit.
+"""Group commit through a writer process: every decision waiting at that moment goes into one transaction.
 
-`append` and `append_many` run on the event loop: they queue the decisions with a future and await it, so the loop
-never blocks, and cost it about 5 µs. One writer thread takes everything queued (up to `MAX_GROUP` decisions),
-prepares the records (`Preparer`: a report or summary object seen lately is not hashed or written again), hands the store a function
-that chains them from a head (`Store.write`: the store finds or checks the head under its write lock, so several
-processes can share one log), then settles every waiting future with one `call_soon_threadsafe` per event loop.
-The thread keeps its calls that release the GIL few, because each one must win the GIL back from a busy event loop
-(up to the 5 ms switch interval). A group that fails on a duplicate decision id is retried one request per
-transaction, so one bad request never fails the others; an unwritable database fails the group with
-`DecisionLogError`, and the next group reconnects by itself. A watchdog on each event loop fails an append that
-waited longer than the timeout (one timer per loop, not one per append).
+`append` and `append_many` run on the event loop and cost it a few µs: they prepare the records (`Preparer`: a
+report or summary object seen lately is not hashed or written again), queue them with a future and await it. Once
+per loop iteration everything queued goes to the log's writer process (`audit_writer_main`) as one frame on its input
+pipe, written without blocking. The writer commits all it has received in one transaction and answers with one
+outcome per request; the loop watches that pipe (`add_reader`) and settles the futures in order. The writer is a
+process so that neither side waits for the other's GIL: as a thread it had to win the GIL back from a busy loop
+twice per commit (up to the 5 ms switch interval each time), which held up every request waiting on the commit.
 
-    log = GroupCommitLog(SqliteStore("decisions.db", create=True))
+Failure: an unwritable database fails the requests of that commit with `DecisionLogError` (the API answers 503) and
+the writer tries again with the next; a duplicate decision id fails only its own request. A writer process that dies
+fails every request waiting on it, and the next append (or readiness check) starts a new one, at most one start a
+second. A watchdog on
+each event loop fails an append that waited longer than the timeout. `close` sends what is queued, lets the writer
+commit it and waits for the answers.
+
+    log = GroupCommitLog("sqlite:decisions.db")
     await asyncio.gather(*(log.append(d) for d in decisions))   # a handful of commits, not one per decision
     log.close()
 """
@@ -21,60 +25,46 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
-import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from contextlib import suppress
-from typing import NamedTuple
 
 from govrules.server.audit import (
     Decision,
     DecisionLogError,
-    DuplicateDecisionError,
     OnCommit,
     Prepared,
-    Store,
     StoredDecision,
     canonical_summary,
-    chain,
+    open_store,
     prepare,
 )
+from govrules.server.audit_writer_process import WriterProcess
 
-MAX_GROUP = 1024  # decisions per transaction at most (a batch request may bring more: it is never split)
 APPEND_TIMEOUT = 30.0  # seconds an append waits for its commit before the API answers 503
+RESTART_DELAY = 1.0  # seconds between starts of a writer process that keeps stopping
 
-
-class _Pending(NamedTuple):
-    decisions: tuple[Decision, ...]
-    future: asyncio.Future[None]
-    loop: asyncio.AbstractEventLoop
-
-
-class _Ready(NamedTuple):
-    pending: _Pending
-    prepared: tuple[Prepared, ...]
-
-
-Outcome = DecisionLogError | None
 Waiting = collections.deque[tuple[float, asyncio.Future[None]]]
 
 
 class GroupCommitLog:
-    """A `DecisionLog` over one store, with its writer thread."""
+    """A `DecisionLog` at one URL, with its writer process."""
 
-    def __init__(
-        self, store: Store, on_commit: OnCommit | None = None, timeout: float = APPEND_TIMEOUT
-    ) -> None:
-        self._store = store
+    def __init__(self, url: str, on_commit: OnCommit | None = None, timeout: float = APPEND_TIMEOUT) -> None:
+        self._url = url
+        self._store = open_store(url, create=True)  # a bad URL or database fails here; `get` reads through it
         self._on_commit = on_commit
         self._timeout = timeout
-        self._incoming: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        self._closed = False
         self._prepare_one = Preparer()
+        self._closed = False
+        self._lock = threading.Lock()  # guards `_writer` between the event loop and `close`
+        try:
+            self._writer: WriterProcess | None = WriterProcess(url, on_commit)
+        except OSError as err:
+            self._store.close()
+            raise DecisionLogError(f"cannot start the decision log writer: {err}") from None
+        self._started = time.monotonic()
         self._waiting: dict[asyncio.AbstractEventLoop, Waiting] = {}
-        self._thread = threading.Thread(target=self._run, name="govrules-decision-log", daemon=True)
-        self._thread.start()
 
     async def append(self, decision: Decision) -> None:
         """Return once `decision` is durably committed; `DecisionLogError` otherwise."""
@@ -89,29 +79,39 @@ class GroupCommitLog:
         return self._store.get(decision_id)
 
     def check_writable(self) -> bool:
-        return not self._closed and self._thread.is_alive() and self._store.check_writable()
+        """Whether the log can take an append now: its writer runs (started again if it had stopped) and the
+        database takes a write lock."""
+        try:
+            self._live_writer(look=True)
+        except (DecisionLogError, OSError):
+            return False
+        return self._store.check_writable()
+
+    @property
+    def writer_pid(self) -> int | None:
+        """The writer process's id (None while there is none)."""
+        writer = self._writer
+        return None if writer is None else writer.process.pid
 
     def close(self) -> None:
-        """Commit what is queued, stop the thread, close the connections."""
-        if self._closed:
-            return
-        self._closed = True
-        self._incoming.put(None)
-        self._thread.join()
-        late = []  # queued after the stop by a racing append: refused, not left waiting
-        while not self._incoming.empty():
-            item = self._incoming.get_nowait()
-            if item is not None:
-                late.append(item)
-        _settle(late, [DecisionLogError("the decision log is closed")] * len(late))
+        """Send what is queued, let the writer commit it, wait for its answers, stop it, close the store."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.finish(self._timeout)
         self._store.close()
 
     async def _submit(self, decisions: tuple[Decision, ...]) -> None:
-        if self._closed:
-            raise DecisionLogError("the decision log is closed")
         loop = asyncio.get_running_loop()
+        try:
+            records = [(self._prepare_one(d), d.report) for d in decisions]
+        except Exception as err:
+            raise DecisionLogError(f"the decision cannot be logged: {err}") from None
         future: asyncio.Future[None] = loop.create_future()
-        self._incoming.put(_Pending(decisions, future, loop))
+        self._live_writer().queue(records, future)
         waiting = self._waiting.get(loop)
         if waiting is None:
             waiting = self._waiting[loop] = collections.deque()
@@ -119,6 +119,27 @@ class GroupCommitLog:
             loop.call_later(min(self._timeout, 1.0), self._watch, loop, waiting)
         waiting.append((loop.time() + self._timeout, future))
         await future
+
+    def _live_writer(self, look: bool = False) -> WriterProcess:
+        """The writer, or a new one when it has stopped (at most one start per `RESTART_DELAY`); with `look`, its
+        process is checked too (an append relies on the event loop noticing that the writer's pipe closed)."""
+        with self._lock:
+            if self._closed:
+                raise DecisionLogError("the decision log is closed")
+            writer = self._writer
+            if (
+                writer is not None
+                and writer.stopped is None
+                and not (look and writer.process.poll() is not None)
+            ):
+                return writer
+            if writer is not None:
+                writer.abandon(writer.stopped or "the decision log writer stopped")
+                self._writer = None
+            if time.monotonic() < self._started + RESTART_DELAY:
+                raise DecisionLogError("the decision log writer stopped; a new one starts within a second")
+            self._writer, self._started = WriterProcess(self._url, self._on_commit), time.monotonic()
+            return self._writer
 
     def _watch(self, loop: asyncio.AbstractEventLoop, waiting: Waiting) -> None:
         """Fail the appends that waited too long; called on their loop while any are waiting."""
@@ -132,64 +153,6 @@ class GroupCommitLog:
             loop.call_later(min(self._timeout, 1.0), self._watch, loop, waiting)
         else:
             del self._waiting[loop]
-
-    def _run(self) -> None:
-        stop = False
-        while not stop:
-            first = self._incoming.get()
-            if first is None:
-                return
-            group, size = [first], len(first.decisions)
-            while size < MAX_GROUP and not self._incoming.empty():
-                item = self._incoming.get_nowait()
-                if item is None:
-                    stop = True
-                    break
-                group.append(item)
-                size += len(item.decisions)
-            ready = self._prepare(group)
-            if ready:
-                _settle([each.pending for each in ready], self._write(ready))
-
-    def _prepare(self, group: list[_Pending]) -> list[_Ready]:
-        """The group's records, prepared; a request that cannot be logged (a summary that is not JSON) fails alone."""
-        ready = []
-        for pending in group:
-            try:
-                prepared = tuple(map(self._prepare_one, pending.decisions))
-            except Exception as err:
-                _settle([pending], [DecisionLogError(f"the decision cannot be logged: {err}")])
-                continue
-            ready.append(_Ready(pending, prepared))
-        return ready
-
-    def _write(self, group: list[_Ready]) -> list[Outcome]:
-        return write_groups(self._store, [ready.prepared for ready in group], self._on_commit)
-
-
-def write_groups(
-    store: Store, groups: Sequence[tuple[Prepared, ...]], on_commit: OnCommit | None
-) -> list[Outcome]:
-    """Write every group's records in one durable commit; the outcome of each group. A duplicate decision id sends
-    each group on its own, so one bad request never fails the others; a database that cannot be written fails them
-    all (`DecisionLogError`); nothing else escapes."""
-    prepared = [item for group in groups for item in group]
-    reports = {item.report_sha256: item.decision.report for item in prepared}
-    started = time.perf_counter()
-    try:
-        store.write(lambda seq, head: chain(prepared, seq, head), reports)
-    except DuplicateDecisionError as err:
-        if len(groups) == 1:
-            return [err]
-        return [write_groups(store, [group], on_commit)[0] for group in groups]
-    except DecisionLogError as err:
-        return [err] * len(groups)
-    except Exception as err:  # the writer must survive anything and settle every request
-        return [DecisionLogError(f"the decision log failed: {err!r}")] * len(groups)
-    if on_commit is not None:
-        with suppress(Exception):  # a metrics hook never fails a commit that happened
-            on_commit(time.perf_counter() - started, len(prepared))
-    return [None] * len(groups)
 
 
 class Preparer:
@@ -218,22 +181,3 @@ class Preparer:
             del self._known[next(iter(self._known))]
         self._known[id(value)] = (value, result)
         return result
-
-
-def _settle(group: list[_Pending], outcomes: list[Outcome]) -> None:
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], Outcome]]] = {}
-    for pending, outcome in zip(group, outcomes, strict=True):
-        by_loop.setdefault(pending.loop, []).append((pending.future, outcome))
-    for loop, items in by_loop.items():
-        with suppress(RuntimeError):  # a closed loop: nobody is waiting any more
-            loop.call_soon_threadsafe(_resolve, items)
-
-
-def _resolve(items: list[tuple[asyncio.Future[None], Outcome]]) -> None:
-    for future, outcome in items:
-        if future.done():  # cancelled or timed out meanwhile
-            continue
-        if outcome is None:
-            future.set_result(None)
-        else:
-            future.set_exception(type(outcome)(*outcome.args))  # one exception object per waiting request

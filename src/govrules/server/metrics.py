@@ -135,7 +135,7 @@ class Metrics:
         self.verdicts.count(verdicts)
 
     def committed(self, seconds: float, records: int) -> None:
-        """The decision log's commit hook (called from its writer thread; prometheus-client is thread-safe)."""
+        """The decision log's commit hook (called on the event loop when the writer process answers)."""
         self.log_write.observe(seconds)
         self.log_batch.observe(records)
         self.decisions.inc(records)
