@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 
 from govrules.server.audit import (
-    GENESIS,
     DecisionLogError,
     canonical_summary,
     chain,
@@ -32,7 +31,7 @@ from govrules.server.audit import (
     verify,
 )
 from govrules.server.audit_sqlite import CHECKPOINT_INTERVAL, SqliteStore
-from govrules.server.audit_writer import GroupCommitLog, Preparer
+from govrules.server.audit_writer import Preparer
 from test_audit import ROOT, backend_url, decision, exported_ids, fill, postgresql_schema
 
 
@@ -249,116 +248,6 @@ async def _eventually(attempt: Callable[[], Any], seconds: float = 5.0) -> None:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.2)
-
-
-def test_an_append_that_hangs_fails_closed_after_the_timeout(tmp_path: Path) -> None:
-    """A writer that stops answering (here: stopped by SIGSTOP) fails the appends waiting on it after the timeout;
-    the commit it answers late is settled quietly, and the log goes on."""
-    url = f"sqlite:{tmp_path / 'd.db'}"
-    log = GroupCommitLog(url, timeout=0.2)
-
-    async def main() -> float:
-        await log.append(decision(0))
-        assert log.writer_pid is not None
-        os.kill(log.writer_pid, signal.SIGSTOP)
-        started = time.monotonic()
-        try:
-            with pytest.raises(DecisionLogError, match=r"did not commit within 0\.2 s"):
-                await asyncio.gather(log.append(decision(1)), log.append(decision(2)))
-        finally:
-            os.kill(log.writer_pid, signal.SIGCONT)
-        waited = time.monotonic() - started
-        await log.append(decision(3))
-        return waited
-
-    assert 0.2 <= asyncio.run(main()) < 1.0
-    log.close()
-    assert verify(url).ok
-    assert sorted(exported_ids(url)) == [f"decision-000{i}" for i in range(4)]
-
-
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_the_writer_ignores_stop_signals_and_stops_when_the_log_closes(tmp_path: Path, stop: int) -> None:
-    """`systemctl stop` and Ctrl-C signal every process of the server: the writer keeps committing while the server
-    drains its requests, and stops when the log is closed."""
-    url = f"sqlite:{tmp_path / 'd.db'}"
-    log = GroupCommitLog(url)
-
-    async def main() -> None:
-        await log.append(decision(0))
-        assert log.writer_pid is not None
-        os.kill(log.writer_pid, stop)
-        await asyncio.sleep(0.1)
-        await asyncio.gather(*(log.append(decision(i)) for i in range(1, 20)))
-
-    asyncio.run(main())
-    pid = log.writer_pid
-    log.close()
-    assert pid is not None and not _running(pid)
-    assert len(exported_ids(url)) == 20 and verify(url).ok
-
-
-def test_a_writer_killed_fails_what_it_held_and_a_new_one_takes_over(tmp_path: Path) -> None:
-    url = f"sqlite:{tmp_path / 'd.db'}"
-    log = GroupCommitLog(url)
-
-    async def main() -> list[str]:
-        await log.append(decision(0))
-        first = log.writer_pid
-        assert first is not None
-        with pytest.raises(DecisionLogError, match="writer stopped"):
-            pending = asyncio.gather(*(log.append(decision(i)) for i in range(1, 10)))
-            await asyncio.sleep(0)  # queued, maybe sent
-            os.kill(first, signal.SIGKILL)
-            await asyncio.wait_for(pending, timeout=10)
-        outcomes = []
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:  # 503 until a new writer starts (at most one start a second)
-            try:
-                await log.append(decision(100 + len(outcomes)))
-            except DecisionLogError as err:
-                outcomes.append(str(err))
-                await asyncio.sleep(0.2)
-            else:
-                break
-        assert log.writer_pid not in (None, first) and log.check_writable()
-        return outcomes
-
-    refused = asyncio.run(main())
-    log.close()
-    assert all("writer stopped" in message for message in refused)
-    assert verify(url).ok
-    ids = exported_ids(url)
-    assert "decision-0000" in ids and f"decision-{100 + len(refused):04d}" in ids
-
-
-def test_readiness_starts_a_new_writer_when_the_old_one_died_idle(tmp_path: Path) -> None:
-    """With no traffic, nothing else would notice: `/readyz` (check_writable) starts the new writer itself."""
-    url = f"sqlite:{tmp_path / 'd.db'}"
-    log = GroupCommitLog(url)
-    first = log.writer_pid
-    assert first is not None and log.check_writable()
-    os.kill(first, signal.SIGKILL)
-    os.waitid(os.P_PID, first, os.WEXITED | os.WNOWAIT)  # dead (not reaped: the log still holds it)
-    deadline = time.monotonic() + 10
-    while not log.check_writable() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert log.writer_pid not in (None, first) and log.check_writable()
-
-    async def main() -> None:
-        await log.append(decision(1))
-
-    asyncio.run(main())
-    log.close()
-    assert exported_ids(url) == ["decision-0001"] and verify(url).ok
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_a_report_or_summary_object_seen_lately_is_not_hashed_or_written_again() -> None:

@@ -57,7 +57,7 @@ class GroupCommitLog:
         self._timeout = timeout
         self._prepare_one = Preparer()
         self._closed = False
-        self._lock = threading.Lock()  # guards `_writer` between the event loop and `close`
+        self._lock = threading.Lock()  # guards `_writer` between the event loop, `check_writable` and `close`
         try:
             self._writer: WriterProcess | None = WriterProcess(url, on_commit)
         except OSError as err:
@@ -82,8 +82,9 @@ class GroupCommitLog:
         """Whether the log can take an append now: its writer runs (started again if it had stopped) and the
         database takes a write lock."""
         try:
-            self._live_writer(look=True)
-        except (DecisionLogError, OSError):
+            with self._lock:
+                self._live_writer(look=True)
+        except DecisionLogError:
             return False
         return self._store.check_writable()
 
@@ -111,7 +112,8 @@ class GroupCommitLog:
         except Exception as err:
             raise DecisionLogError(f"the decision cannot be logged: {err}") from None
         future: asyncio.Future[None] = loop.create_future()
-        self._live_writer().queue(records, future)
+        with self._lock:  # `close` and `check_writable` (in other threads) change the writer
+            self._live_writer().queue(records, future)
         waiting = self._waiting.get(loop)
         if waiting is None:
             waiting = self._waiting[loop] = collections.deque()
@@ -121,25 +123,25 @@ class GroupCommitLog:
         await future
 
     def _live_writer(self, look: bool = False) -> WriterProcess:
-        """The writer, or a new one when it has stopped (at most one start per `RESTART_DELAY`); with `look`, its
-        process is checked too (an append relies on the event loop noticing that the writer's pipe closed)."""
-        with self._lock:
-            if self._closed:
-                raise DecisionLogError("the decision log is closed")
-            writer = self._writer
-            if (
-                writer is not None
-                and writer.stopped is None
-                and not (look and writer.process.poll() is not None)
-            ):
-                return writer
-            if writer is not None:
-                writer.abandon(writer.stopped or "the decision log writer stopped")
-                self._writer = None
-            if time.monotonic() < self._started + RESTART_DELAY:
-                raise DecisionLogError("the decision log writer stopped; a new one starts within a second")
-            self._writer, self._started = WriterProcess(self._url, self._on_commit), time.monotonic()
-            return self._writer
+        """With the lock held: the writer, or a new one when it has stopped (at most one start per
+        `RESTART_DELAY`); with `look`, its process is checked too (an append relies on the event loop noticing
+        that the writer's pipe closed)."""
+        if self._closed:
+            raise DecisionLogError("the decision log is closed")
+        writer = self._writer
+        if writer is not None and writer.stopped is None and not (look and writer.process.poll() is not None):
+            return writer
+        if writer is not None:
+            writer.abandon(writer.stopped or "the decision log writer stopped")
+            self._writer = None
+        if time.monotonic() < self._started + RESTART_DELAY:
+            raise DecisionLogError("the decision log writer stopped; a new one starts within a second")
+        self._started = time.monotonic()
+        try:
+            self._writer = WriterProcess(self._url, self._on_commit)
+        except OSError as err:
+            raise DecisionLogError(f"cannot start the decision log writer: {err}") from None
+        return self._writer
 
     def _watch(self, loop: asyncio.AbstractEventLoop, waiting: Waiting) -> None:
         """Fail the appends that waited too long; called on their loop while any are waiting."""

@@ -1,19 +1,20 @@
-"""The decision log's writer process: reads prepared records from its parent, commits them in groups, answers.
+"""The decision log's writer process: reads prepared records from the server, commits them in groups, answers.
 
-`GroupCommitLog` (in the server) starts one per log, with the server's interpreter and import path, and calls `main`
-with the log's URL. It is a
+`GroupCommitLog` (in the server) starts one per log (`audit_writer_process`) with the server's interpreter and
+import path, isolated from the working directory, and calls `main` with the log's URL and the answer pipe. It is a
 process of its own, not a thread, so that its work never waits for the server's GIL and the server's event loop
 never waits for its: as a thread, each group commit had to win the GIL back from a busy event loop twice (up to the
 5 ms switch interval each time), which held up every request waiting on the commit.
 
-The pipes carry frames: a 4-byte little-endian length, then a pickle (the parent is the only one who writes to this
-process, over a pipe it created). Parent to writer: a list of groups, each a list of records
-`(fields, summary, report_sha256, middle, body)` (`audit.Prepared` plus the report body, or None when this writer was
-sent that report lately: both ends keep the same `RecentReports`). Writer to parent: `(outcomes, seconds, records)`,
-one outcome per group in the order sent (None: committed; `(kind, message)`: not), and the commit's duration.
-Everything that arrived while the last commit ran is written in the next one (group commit). The writer ignores
-SIGINT and SIGTERM: it stops when its input closes, after committing and answering all it was sent, so a server
-being stopped drains into it and a server killed outright still has every acknowledged decision committed.
+The pipes carry frames: a 4-byte little-endian length, then a pickle (the server is the only one who writes to this
+process, over a pipe it created). Server to writer, on standard input: a list of groups, each a list of records
+`(fields, summary, report_sha256, middle, body)` (`audit.Prepared` plus the report body, or None when the writer
+was sent that report lately: both ends keep the same `RecentReports`). Writer to server, on its own pipe:
+`(outcomes, seconds, committed)`, one outcome per group in the order sent (None: committed; `(kind, message)`: not),
+the commit's duration and how many records it committed. Everything that arrived while the last commit ran goes into
+the next one (group commit). The writer ignores SIGINT, SIGTERM and SIGHUP (the server blocks them from before the
+start until they are ignored): it stops when its input closes, after committing all it was sent, so a server being
+stopped drains into it, and a server killed outright still gets all it had sent committed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import struct
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import suppress
 from typing import Any
 
 from govrules.server.audit import (
@@ -39,6 +39,7 @@ from govrules.server.audit import (
 )
 
 MAX_GROUP = 1024  # decisions per transaction at most (a batch request may bring more: it is never split)
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}  # ignored: a writer stops when its input closes
 _LENGTH = struct.Struct("<I")
 
 Outcome = DecisionLogError | None
@@ -111,7 +112,7 @@ def write_groups(
 
 def serve(store: Store, read_fd: int, write_fd: int) -> None:
     """Commit what arrives on `read_fd` and answer on `write_fd` until `read_fd` closes."""
-    buffer, bodies, open_ = bytearray(), RecentReports(), True
+    buffer, bodies, open_, answering = bytearray(), RecentReports(), True, True
     while open_:
         chunk = os.read(read_fd, 1 << 20)
         open_ = bool(chunk)
@@ -136,8 +137,14 @@ def serve(store: Store, read_fd: int, write_fd: int) -> None:
                 part.append(groups.popleft())
             started = time.perf_counter()
             outcomes = write_groups(store, part, reports)
+            seconds = time.perf_counter() - started
             answer = [None if o is None else (type(o).__name__, str(o)) for o in outcomes]
-            _write_all(write_fd, frame((answer, time.perf_counter() - started, size)))
+            committed = sum(len(group) for group, o in zip(part, outcomes, strict=True) if o is None)
+            if answering:
+                try:
+                    _write_all(write_fd, frame((answer, seconds, committed)))
+                except OSError:  # the server is gone: commit the rest it sent all the same, tell nobody
+                    answering = False
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -146,22 +153,18 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def main(url: str) -> int:
-    for stop in (signal.SIGINT, signal.SIGTERM):  # the parent stops this process by closing its input
+def main(url: str, answers: int) -> int:
+    """Commit what arrives on standard input, answer on the file descriptor `answers`, until the input closes."""
+    for stop in STOP_SIGNALS:  # the server stops this process by closing its input
         signal.signal(stop, signal.SIG_IGN)
-    with suppress(AttributeError):
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the server from before the start
     try:
         store = open_store(url, create=True)
     except DecisionLogError as err:
         print(f"govrules decision-log writer: {err}", file=sys.stderr)
         return 1
-    answers = os.dup(1)
-    os.dup2(2, 1)  # a stray print goes to stderr, never into the answers
     try:
         serve(store, 0, answers)
-    except BrokenPipeError:  # the parent is gone: what it was sent is committed, nobody is left to tell
-        pass
     finally:
         store.close()
     return 0

@@ -3,9 +3,10 @@
 `WriterProcess` starts the process, sends it the groups queued in one event-loop iteration as one frame (written
 without blocking; what the pipe does not take waits for `add_writer`), reads its answers (`add_reader`) and settles
 the waiting futures in order. It is driven from one event loop at a time: the first to append owns it, a new loop
-takes it over once the old one has stopped, and appends from another loop still running are handed to the owner.
-A writer whose pipe breaks or closes fails every future waiting on it; `finish` (blocking, from any thread) sends
-what is queued, closes the writer's input and waits for the answers.
+takes it over once the old one has stopped, and appends from another loop still running are handed to the owner;
+every callback carries the loop it was registered on and does nothing on any other. A writer whose pipe breaks or
+closes, or whose answer cannot be read, is stopped and fails every future waiting on it. `finish` (blocking, from
+any thread) sends what is queued and reads the answers at the same time, then closes the writer's input.
 """
 
 from __future__ import annotations
@@ -14,53 +15,87 @@ import asyncio
 import collections
 import json
 import os
-import select
+import selectors
+import signal
 import subprocess
 import sys
 import threading
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from govrules.server.audit import DecisionLogError, DuplicateDecisionError, OnCommit, Prepared
-from govrules.server.audit_writer_main import RecentReports, frame, unframe
+from govrules.server.audit_writer_main import STOP_SIGNALS, RecentReports, frame, unframe
 
 MAX_UNSENT = 256 << 20  # bytes waiting for a writer that does not read: beyond this, appends fail at once
+# `-I`: the working directory is not on the path, nor PYTHON* variables read; then the server's own import path, so
+# the writer runs this very govrules. The URL (it may hold a password) goes in the environment, which only the
+# server's user can read, not in the argv everyone sees.
 _BOOT = (
     "import json, os, sys; boot = json.loads(os.environ.pop('GOVRULES_LOG_WRITER')); sys.path[:] = boot['path']; "
-    "from govrules.server.audit_writer_main import main; sys.exit(main(boot['url']))"
+    "from govrules.server.audit_writer_main import main; sys.exit(main(boot['url'], boot['answers']))"
 )
 
 Outcome = DecisionLogError | None
+Loop = asyncio.AbstractEventLoop
 
 
 class WriterProcess:
     """One writer process and the pipes to it, driven from one event loop at a time (its `owner`)."""
 
     def __init__(self, url: str, on_commit: OnCommit | None) -> None:
-        # the same interpreter and import path as this process, so the writer runs this very govrules; the URL
-        # (which may hold a password) goes in the environment, which only its user can read, not in argv
-        boot = json.dumps({"url": url, "path": sys.path})
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _BOOT],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env={**os.environ, "GOVRULES_LOG_WRITER": boot},
-        )
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self._to, self._from = self.process.stdin.fileno(), self.process.stdout.fileno()
+        """Start the writer (OSError when it cannot be started)."""
+        answers, answer_end = os.pipe()
+        try:
+            # blocked until the writer ignores them: a `systemctl stop` at this moment must not kill it
+            with _stop_signals_blocked():
+                self.process = subprocess.Popen(
+                    [sys.executable, "-I", "-c", _BOOT],
+                    stdin=subprocess.PIPE,
+                    pass_fds=(answer_end,),
+                    start_new_session=True,  # Ctrl-C in a terminal signals the server, which drains into the writer
+                    env={
+                        **os.environ,
+                        "GOVRULES_LOG_WRITER": json.dumps(
+                            {"url": url, "path": sys.path, "answers": answer_end}
+                        ),
+                    },
+                )
+        except BaseException:
+            os.close(answers)
+            raise
+        finally:
+            os.close(answer_end)
+        assert self.process.stdin is not None
+        self._input = self.process.stdin
+        self._to, self._from = self._input.fileno(), answers
         os.set_blocking(self._to, False)
         os.set_blocking(self._from, False)
         self._on_commit = on_commit
-        self.owner: asyncio.AbstractEventLoop | None = None
-        self.stopped: str | None = None  # why the writer can take no more (it has failed what it held)
+        self.owner: Loop | None = None
+        self.stopped: str | None = None  # why the writer takes no more (what it held has been failed)
         self._sent = RecentReports()  # the reports the writer holds, by size (it keeps the bodies)
         self._queued: list[list[tuple[Any, ...]]] = []  # groups for the next frame
         self._unsent = bytearray()  # frames the pipe has not taken yet
         self._answers = bytearray()
         self._waiting: collections.deque[asyncio.Future[None]] = (
             collections.deque()
-        )  # one per group sent, in order
+        )  # one per group, in order
+
+    def queue(self, records: list[tuple[Prepared, bytes]], future: asyncio.Future[None]) -> None:
+        """Queue one group for the next frame, from a running event loop (the log holds its lock)."""
+        if self.stopped is not None:
+            _settle(future, DecisionLogError(self.stopped))
+            return
+        loop = asyncio.get_running_loop()
+        owner = self.owner
+        if owner is not loop:
+            if owner is not None and owner.is_running():  # another loop drives this writer: hand it over
+                owner.call_soon_threadsafe(self._queue, owner, records, future)
+                return
+            self._adopt(loop)
+        self._queue(loop, records, future)
 
     def abandon(self, why: str) -> None:
         """Stop this writer from any thread: on its loop when that runs elsewhere, here otherwise."""
@@ -71,21 +106,10 @@ class WriterProcess:
                 return
         self._stop(why)
 
-    def queue(self, records: list[tuple[Prepared, bytes]], future: asyncio.Future[None]) -> None:
-        """Queue one group for the next frame (any thread; the owner loop does the work)."""
-        loop = asyncio.get_running_loop()
-        owner = self.owner
-        if owner is not loop:
-            if owner is not None and owner.is_running():  # another loop drives this writer: hand it over
-                owner.call_soon_threadsafe(self._queue, records, future)
-                return
-            self._adopt(loop)
-        self._queue(records, future)
-
-    def _queue(self, records: list[tuple[Prepared, bytes]], future: asyncio.Future[None]) -> None:
-        if self.stopped is not None or self.owner is None or len(self._unsent) > MAX_UNSENT:
+    def _queue(self, loop: Loop, records: list[tuple[Prepared, bytes]], future: asyncio.Future[None]) -> None:
+        if self.stopped is not None or loop is not self.owner or len(self._unsent) > MAX_UNSENT:
             why = self.stopped or (
-                "the decision log is closed" if self.owner is None else "the writer is not keeping up"
+                "the decision log is closed" if self.owner is None else "the writer lags behind"
             )
             _settle(future, DecisionLogError(why))
             return
@@ -97,45 +121,50 @@ class WriterProcess:
                 body = report
             group.append((*prepared, body))
         if not self._queued:
-            self.owner.call_soon(self._flush)
+            loop.call_soon(self._flush, loop)
         self._queued.append(group)
         self._waiting.append(future)
 
-    def _adopt(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _adopt(self, loop: Loop) -> None:
         """Drive the pipes from `loop` (the first loop to append, or a new one after the last has stopped)."""
+        self._detach()
+        self.owner = loop
+        loop.add_reader(self._from, self._read, loop)
+        if self._queued:
+            loop.call_soon(self._flush, loop)
+        if self._unsent:
+            loop.add_writer(self._to, self._send, loop)
+
+    def _detach(self) -> None:
         if self.owner is not None and not self.owner.is_closed():
             self.owner.remove_reader(self._from)
             self.owner.remove_writer(self._to)
-        self.owner = loop
-        loop.add_reader(self._from, self._read)
-        if self._queued:
-            loop.call_soon(self._flush)
-        if self._unsent:
-            loop.add_writer(self._to, self._send)
+        self.owner = None
 
-    def _flush(self) -> None:
-        if self._queued and self.stopped is None and self.owner is not None:
+    def _flush(self, loop: Loop) -> None:
+        if self._queued and self.stopped is None and loop is self.owner:
             self._unsent += frame(self._queued)
             self._queued = []
-            self._send()
+            self._send(loop)
 
-    def _send(self) -> None:
-        if self.owner is None:  # detached by `finish`, which sends the rest itself
+    def _send(self, loop: Loop) -> None:
+        if loop is not self.owner or self.stopped is not None:
             return
         try:
-            sent = os.write(self._to, self._unsent)
+            del self._unsent[: os.write(self._to, self._unsent)]
         except BlockingIOError:
-            sent = 0
+            pass
         except OSError as err:
             self._stop(f"the decision log writer stopped taking records ({err.strerror})")
             return
-        del self._unsent[:sent]
         if self._unsent:
-            self.owner.add_writer(self._to, self._send)
+            loop.add_writer(self._to, self._send, loop)
         else:
-            self.owner.remove_writer(self._to)
+            loop.remove_writer(self._to)
 
-    def _read(self) -> None:
+    def _read(self, loop: Loop) -> None:
+        if loop is not self.owner or self.stopped is not None:
+            return
         try:
             chunk = os.read(self._from, 1 << 16)
         except BlockingIOError:
@@ -147,25 +176,26 @@ class WriterProcess:
             self._stop("the decision log writer stopped" + ("" if code is None else f" (exit code {code})"))
             return
         self._answers += chunk
-        self._settle_answers()
+        try:
+            self._settle_answers()
+        except Exception as err:  # futures and answers can no longer be matched: fail them all
+            self._stop(f"the decision log writer gave an answer that cannot be read ({err!r})")
 
     def _settle_answers(self) -> None:
-        for outcomes, seconds, records in unframe(self._answers):
+        for outcomes, seconds, committed in unframe(self._answers):
             for outcome in outcomes:
                 _settle(self._waiting.popleft(), None if outcome is None else _error(*outcome))
-            if self._on_commit is not None:
+            if committed and self._on_commit is not None:
                 with suppress(Exception):  # a metrics hook never fails a commit that happened
-                    self._on_commit(seconds, records)
+                    self._on_commit(seconds, committed)
 
     def _stop(self, why: str) -> None:
-        """The writer is gone or unusable: fail what it holds, let it go."""
+        """The writer is gone or unusable: fail what it holds and let it go (reaped by `subprocess` later)."""
         if self.stopped is not None:
             return
         self.stopped = why
-        if self.owner is not None and not self.owner.is_closed():
-            self.owner.remove_reader(self._from)
-            self.owner.remove_writer(self._to)
-        with suppress(ProcessLookupError):
+        self._detach()
+        with suppress(OSError):
             self.process.kill()
         self._close_pipes()
         self._fail_all(why)
@@ -176,9 +206,12 @@ class WriterProcess:
             _settle(future, DecisionLogError(why))
 
     def _close_pipes(self) -> None:
-        for pipe in (self.process.stdin, self.process.stdout):
+        with suppress(OSError):
+            self._input.close()
+        if self._from >= 0:
             with suppress(OSError):
-                pipe.close()  # type: ignore[union-attr]
+                os.close(self._from)
+            self._from = -1
 
     def finish(self, seconds: float) -> None:
         """Blocking, from any thread: detach from the owner loop, send what is queued, wait for the answers (at
@@ -191,69 +224,90 @@ class WriterProcess:
                 self._detach()
                 detached.set()
 
-            with suppress(RuntimeError):
+            try:
                 owner.call_soon_threadsafe(detach)
-                detached.wait(timeout=seconds)
+            except RuntimeError:  # the loop closed meanwhile
+                self._detach()
+            else:
+                if not detached.wait(timeout=seconds):  # the loop is stuck: never touch the pipes beside it
+                    self.process.kill()
+                    self.process.wait()
+                    return
         else:
             self._detach()
         deadline = time.monotonic() + seconds
         if self.stopped is None:
             self._finish_writing(deadline)
+            self.stopped = "the decision log is closed"
         try:
             self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
 
-    def _detach(self) -> None:
-        if self.owner is not None and not self.owner.is_closed():
-            self.owner.remove_reader(self._from)
-            self.owner.remove_writer(self._to)
-        self.owner = None
-
     def _finish_writing(self, deadline: float) -> None:
+        """Send the rest and read the answers at once (a writer blocked on answering takes nothing more)."""
         if self._queued:
             self._unsent += frame(self._queued)
             self._queued = []
-        with suppress(OSError):
-            while self._unsent and _ready(self._to, deadline, write=True):
-                with suppress(BlockingIOError):
-                    del self._unsent[: os.write(self._to, self._unsent)]
-            if not self._unsent:
-                assert self.process.stdin is not None
-                self.process.stdin.close()  # the writer commits what it has, answers, and exits
-            while self._waiting and _ready(self._from, deadline):
-                with suppress(BlockingIOError):
-                    chunk = os.read(self._from, 1 << 16)
-                    if not chunk:
-                        break
-                    self._answers += chunk
-                    self._settle_answers()
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._from, selectors.EVENT_READ)
+            if self._unsent:
+                selector.register(self._to, selectors.EVENT_WRITE)
+            else:
+                self._input.close()  # the writer commits what it has, answers, and exits
+            open_ = True
+            while open_ and (self._unsent or self._waiting) and (left := deadline - time.monotonic()) > 0:
+                for key, _ in selector.select(left):
+                    if key.fd == self._to:
+                        try:
+                            del self._unsent[: os.write(self._to, self._unsent)]
+                        except BlockingIOError:
+                            continue
+                        except OSError:
+                            self._unsent.clear()  # the writer is gone: the end of its answers says so
+                        if not self._unsent:
+                            selector.unregister(self._to)
+                            self._input.close()
+                    else:
+                        open_ = self._read_answers()
         self._close_pipes()
         self._fail_all("the decision log writer stopped before committing")
 
+    def _read_answers(self) -> bool:
+        try:
+            chunk = os.read(self._from, 1 << 16)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        self._answers += chunk
+        try:
+            self._settle_answers()
+        except Exception:
+            return False
+        return bool(chunk)
 
-def _ready(fd: int, deadline: float, write: bool = False) -> bool:
-    """Wait until `fd` can be read (or written) without blocking; False when the deadline passes first."""
-    left = deadline - time.monotonic()
-    if left <= 0:
-        return False
-    readable, writable, _ = select.select([] if write else [fd], [fd] if write else [], [], left)
-    return bool(readable or writable)
+
+@contextmanager
+def _stop_signals_blocked() -> Iterator[None]:
+    """Block SIGINT/SIGTERM/SIGHUP in this thread; a child started meanwhile inherits the mask."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _runs_on(loop: asyncio.AbstractEventLoop) -> bool:
+def _runs_on(loop: Loop) -> bool:
     with suppress(RuntimeError):
         return asyncio.get_running_loop() is loop
     return False
 
 
 def _error(kind: str, message: str) -> DecisionLogError:
-    return (
-        DuplicateDecisionError(message)
-        if kind == DuplicateDecisionError.__name__
-        else DecisionLogError(message)
-    )
+    duplicate = kind == DuplicateDecisionError.__name__
+    return DuplicateDecisionError(message) if duplicate else DecisionLogError(message)
 
 
 def _settle(future: asyncio.Future[None], outcome: Outcome) -> None:
