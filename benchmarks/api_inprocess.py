@@ -2,7 +2,8 @@
 
 32 requests in flight at a time (the same repeated manifest, so answered from the result cache, each one still a
 logged decision in a SQLite log), after a warm-up and with the start-up heap frozen as `govrules serve` does. It
-prints the process CPU time per request (all threads: the decision log's writer included), the minimum and median
+prints this process's CPU time per request (all its threads; the decision log's writer process is not counted:
+`benchmarks/api.py` counts it), the minimum and median
 of 7 rounds, beside the same for a minimal FastAPI endpoint. `--profile` prints where the time goes instead
 (cProfile, event-loop thread only). Network, HTTP parsing and uvicorn are left out: `benchmarks/api.py` measures
 the whole server.
