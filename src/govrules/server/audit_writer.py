@@ -44,7 +44,7 @@ from govrules.server.audit_writer_process import WriterProcess
 APPEND_TIMEOUT = 30.0  # seconds an append waits for its commit before the API answers 503
 RESTART_DELAY = 1.0  # seconds between starts of a writer process that keeps stopping
 
-Waiting = collections.deque[tuple[float, asyncio.Future[None]]]
+Deadlines = collections.deque[tuple[float, asyncio.Future[None]]]  # appends waiting on one loop, oldest first
 
 
 class GroupCommitLog:
@@ -58,13 +58,15 @@ class GroupCommitLog:
         self._prepare_one = Preparer()
         self._closed = False
         self._lock = threading.Lock()  # guards `_writer` between the event loop, `check_writable` and `close`
+        self._writer: WriterProcess | None = None
+        self._started = float("-inf")  # when the last writer was started
+        self._deadlines: dict[asyncio.AbstractEventLoop, Deadlines] = {}
         try:
-            self._writer: WriterProcess | None = WriterProcess(url, on_commit)
-        except OSError as err:
+            with self._lock:
+                self._live_writer()
+        except DecisionLogError:
             self._store.close()
-            raise DecisionLogError(f"cannot start the decision log writer: {err}") from None
-        self._started = time.monotonic()
-        self._waiting: dict[asyncio.AbstractEventLoop, Waiting] = {}
+            raise
 
     async def append(self, decision: Decision) -> None:
         """Return once `decision` is durably committed; `DecisionLogError` otherwise."""
@@ -114,12 +116,12 @@ class GroupCommitLog:
         future: asyncio.Future[None] = loop.create_future()
         with self._lock:  # `close` and `check_writable` (in other threads) change the writer
             self._live_writer().queue(records, future)
-        waiting = self._waiting.get(loop)
-        if waiting is None:
-            waiting = self._waiting[loop] = collections.deque()
-        if not waiting:
-            loop.call_later(min(self._timeout, 1.0), self._watch, loop, waiting)
-        waiting.append((loop.time() + self._timeout, future))
+        deadlines = self._deadlines.get(loop)
+        if deadlines is None:
+            deadlines = self._deadlines[loop] = collections.deque()
+        if not deadlines:
+            loop.call_later(min(self._timeout, 1.0), self._watch, loop, deadlines)
+        deadlines.append((loop.time() + self._timeout, future))
         await future
 
     def _live_writer(self, look: bool = False) -> WriterProcess:
@@ -143,18 +145,18 @@ class GroupCommitLog:
             raise DecisionLogError(f"cannot start the decision log writer: {err}") from None
         return self._writer
 
-    def _watch(self, loop: asyncio.AbstractEventLoop, waiting: Waiting) -> None:
+    def _watch(self, loop: asyncio.AbstractEventLoop, deadlines: Deadlines) -> None:
         """Fail the appends that waited too long; called on their loop while any are waiting."""
         now = loop.time()
-        while waiting and (waiting[0][1].done() or waiting[0][0] <= now):
-            _, future = waiting.popleft()
+        while deadlines and (deadlines[0][1].done() or deadlines[0][0] <= now):
+            _, future = deadlines.popleft()
             if not future.done():
                 message = f"the decision log did not commit within {self._timeout:g} s"
                 future.set_exception(DecisionLogError(message))
-        if waiting:
-            loop.call_later(min(self._timeout, 1.0), self._watch, loop, waiting)
+        if deadlines:
+            loop.call_later(min(self._timeout, 1.0), self._watch, loop, deadlines)
         else:
-            del self._waiting[loop]
+            del self._deadlines[loop]
 
 
 class Preparer:

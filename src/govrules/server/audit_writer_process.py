@@ -165,21 +165,31 @@ class WriterProcess:
     def _read(self, loop: Loop) -> None:
         if loop is not self.owner or self.stopped is not None:
             return
+        chunk = self._receive()
+        why = None if chunk is None else self._take(chunk)
+        if why is not None:
+            self._stop(why)
+
+    def _receive(self) -> bytes | None:
+        """What the answer pipe holds now: None when nothing yet, b"" when it has closed."""
         try:
-            chunk = os.read(self._from, 1 << 16)
+            return os.read(self._from, 1 << 16)
         except BlockingIOError:
-            return
+            return None
         except OSError:
-            chunk = b""
+            return b""
+
+    def _take(self, chunk: bytes) -> str | None:
+        """Settle the futures `chunk` completes the answers of; why the writer must stop, if it must."""
         if not chunk:
             code = self.process.poll()
-            self._stop("the decision log writer stopped" + ("" if code is None else f" (exit code {code})"))
-            return
+            return "the decision log writer stopped" + ("" if code is None else f" (exit code {code})")
         self._answers += chunk
         try:
             self._settle_answers()
         except Exception as err:  # futures and answers can no longer be matched: fail them all
-            self._stop(f"the decision log writer gave an answer that cannot be read ({err!r})")
+            return f"the decision log writer gave an answer that cannot be read ({err!r})"
+        return None
 
     def _settle_answers(self) -> None:
         for outcomes, seconds, committed in unframe(self._answers):
@@ -269,24 +279,10 @@ class WriterProcess:
                         if not self._unsent:
                             selector.unregister(self._to)
                             self._input.close()
-                    else:
-                        open_ = self._read_answers()
+                    elif (chunk := self._receive()) is not None:
+                        open_ = self._take(chunk) is None
         self._close_pipes()
         self._fail_all("the decision log writer stopped before committing")
-
-    def _read_answers(self) -> bool:
-        try:
-            chunk = os.read(self._from, 1 << 16)
-        except BlockingIOError:
-            return True
-        except OSError:
-            return False
-        self._answers += chunk
-        try:
-            self._settle_answers()
-        except Exception:
-            return False
-        return bool(chunk)
 
 
 @contextmanager
