@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -55,7 +56,7 @@ class Served:
                 return response.status, response.read()
         except urllib.error.HTTPError as err:
             return err.code, err.read()
-        except OSError:
+        except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer (kill -9)
             return 0, b""
 
     def evaluate(self) -> tuple[int, bytes]:
