@@ -8,6 +8,7 @@ import os
 import random
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,13 @@ from govrules.server import audit_writer
 from govrules.server.audit import DecisionLogError, open_log, verify
 from govrules.server.audit_writer import GroupCommitLog
 from govrules.server.audit_writer_main import RecentReports, frame, unframe
-from test_audit import decision, exported_ids
+from test_audit import backend_url, decision, exported_ids
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from backend_url(request.param, tmp_path)
+
 
 VALUES = [
     [],
@@ -315,3 +322,19 @@ def test_the_commit_metrics_count_only_what_was_committed(tmp_path: Path) -> Non
 
     asyncio.run(main())
     assert sum(commits) == len(exported_ids(url)) == 3
+
+
+def test_the_server_end_holds_no_writing_connection(url: str) -> None:
+    """The writer process writes; the server's own store only reads (a PostgreSQL connection slot each, else)."""
+    log = GroupCommitLog(url)
+    try:
+        assert log._store._writer is None  # type: ignore[attr-defined]
+
+        async def main() -> None:
+            await log.append(decision(1))
+
+        asyncio.run(main())
+        assert log.get("decision-0001") is not None and log.check_writable()
+        assert log._store._writer is None  # type: ignore[attr-defined]
+    finally:
+        log.close()

@@ -143,7 +143,7 @@ class PostgresStore:
     def _connection(self) -> psycopg.Connection[Any]:
         if self._writer is not None and not self._writer.broken and not self._writer.closed:
             return self._writer
-        self._drop_writer()
+        self.drop_writer()
         if time.monotonic() < self._down_until and self._down is not None:
             raise DecisionLogError(str(self._down))
         conn = None
@@ -158,7 +158,7 @@ class PostgresStore:
         self._writer = conn
         return conn
 
-    def _drop_writer(self) -> None:
+    def drop_writer(self) -> None:
         conn, self._writer = self._writer, None
         if conn is not None:
             conn.close()
@@ -167,7 +167,7 @@ class PostgresStore:
         import psycopg
 
         if isinstance(err, psycopg.OperationalError) or (self._writer is not None and self._writer.broken):
-            self._drop_writer()
+            self.drop_writer()
         return DecisionLogError(f"cannot write the decision log `{self._shown}`: {_message(err)}")
 
     def write(self, build: Callable[[int, str], list[Row]], reports: Mapping[str, bytes]) -> None:
@@ -198,7 +198,7 @@ class PostgresStore:
         try:
             self._writer.rollback()
         except psycopg.Error:
-            self._drop_writer()
+            self.drop_writer()
 
     def _read(self, sql: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
         import psycopg
@@ -229,7 +229,7 @@ class PostgresStore:
         return bool(found and found[0])
 
     def close(self) -> None:
-        self._drop_writer()
+        self.drop_writer()
         with self._lock:
             if self._reader is not None:
                 self._reader.close()

@@ -178,10 +178,10 @@ class SqliteStore:
         """The error to raise for `err`; a broken writer connection is dropped (the next group reconnects)."""
         if getattr(err, "sqlite_errorcode", None) == _BUSY:
             return DecisionLogError(f"the decision log `{self._shown}` stayed locked for {BUSY_TIMEOUT:g} s")
-        self._drop_writer()
+        self.drop_writer()
         return DecisionLogError(f"cannot write the decision log `{self._shown}`: {err}")
 
-    def _drop_writer(self) -> None:
+    def drop_writer(self) -> None:
         conn, self._writer, self._identity, self._head = self._writer, None, None, None
         self._stored = {}
         if conn is not None:
@@ -192,10 +192,10 @@ class SqliteStore:
         try:
             identity = self._stat()
         except DecisionLogError:
-            self._drop_writer()
+            self.drop_writer()
             raise
         if self._writer is not None and identity != self._identity:
-            self._drop_writer()  # replaced under us: never write into the old, unlinked file
+            self.drop_writer()  # replaced under us: never write into the old, unlinked file
         if self._writer is None:
             try:
                 self._writer = self._connect("rw")
@@ -266,7 +266,7 @@ class SqliteStore:
             try:
                 conn.execute("ROLLBACK")
             except sqlite3.Error:
-                self._drop_writer()
+                self.drop_writer()
 
     def get(self, decision_id: str) -> StoredDecision | None:
         conn, identity = self._reader()
@@ -347,7 +347,7 @@ class SqliteStore:
         if self._checkpointer is not None:
             self._checkpointer.join()
             self._checkpointer = None
-        self._drop_writer()
+        self.drop_writer()
         with self._lock:
             readers, self._readers = self._readers, []
         for conn, _ in readers:
