@@ -52,7 +52,7 @@ class GroupCommitLog:
 
     def __init__(self, url: str, on_commit: OnCommit | None = None, timeout: float = APPEND_TIMEOUT) -> None:
         self._url = url
-        self._store = open_store(url, create=True)  # a bad URL or database fails here, the schema is made here
+        self._store = open_store(url, create=True)  # a bad URL or database fails here; makes the schema
         self._store.drop_writer()  # this end only reads (`get`, `check_writable`): the writer process writes
         self._on_commit = on_commit
         self._timeout = timeout
